@@ -1,0 +1,37 @@
+# Two commands for a newcomer: `make run` (the app with demo data) and `make test` (everything).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install browser translations clean
+
+run: install
+	$(PY) app.py
+
+test: install browser
+	$(PY) -m pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
+
+# After changing user-visible strings: extract, merge into the catalogues, compile.
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k N_ -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d translations
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,36 @@
+"""Share Hut: neighbourhood mutual aid. ``create_app`` builds the Flask application."""
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Build the app from ``config`` (a Config instance; from the environment when None)."""
+    from mutualaid import cli, errors, features
+    from mutualaid.accounts import auth
+    from mutualaid.config import Config
+    from mutualaid.extensions import babel, csrf, db, limiter, migrate
+    from mutualaid.i18n import select_locale
+    from mutualaid.routing import IdConverter
+
+    config = config or Config()
+    app = Flask(__name__, instance_path=config.INSTANCE_DIR,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_object(config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.url_map.converters["id"] = IdConverter
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT / "translations"))
+    errors.init_app(app)
+    auth.init_app(app)
+    features.init_app(app)
+    cli.init_app(app)
+    return app

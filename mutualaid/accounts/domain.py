@@ -1,0 +1,179 @@
+"""Account rules: registration, credentials, tokens, verification, flags, PINs, staff scope.
+
+Functions flush but never commit; they raise domain errors from ``mutualaid.errors``.
+"""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from mutualaid.accounts.models import ApiToken, StaffMembership, User
+from mutualaid.accounts.secrets import check_secret, hash_secret, new_token, token_digest
+from mutualaid.database import utcnow
+from mutualaid.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
+from mutualaid.extensions import db
+
+PIN_MAX_FAILURES = 5
+PIN_LOCK = timedelta(minutes=15)
+
+
+def register_user(username, password, display_name, phone=None, role="resident"):
+    """Create an account; raises Conflict when the username is taken."""
+    username = username.lower()
+    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+        raise Conflict(
+            _("This username is not available."), code="username_unavailable",
+            fields={"username": [_("This username is not available.")]},
+        )
+    user = User(
+        username=username, display_name=display_name, phone=phone,
+        password_hash=hash_secret(password), role=role,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(username, password):
+    """The active user with these credentials; raises Unauthorized (same answer for any miss)."""
+    user = db.session.scalar(sa.select(User).where(User.username == username.lower()))
+    if not check_secret(user.password_hash if user else None, password) or not user.active:
+        raise Unauthorized(_("Wrong username or password."), code="invalid_credentials")
+    return user
+
+
+def issue_token(user, ttl=None):
+    """Create a bearer token for ``user`` (expiring after ``ttl`` if given); returns the raw token."""
+    raw, digest = new_token()
+    expires = utcnow() + ttl if ttl else None
+    db.session.add(ApiToken(user_id=user.id, token_hash=digest, expires_at=expires))
+    db.session.flush()
+    return raw
+
+
+def token_for(raw):
+    """The live ApiToken row for a raw bearer token, or None."""
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_digest(raw)))
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        return None
+    return token if token.user.active else None
+
+
+def revoke_token(token):
+    """Revoke a bearer token; it stops working at once."""
+    token.revoked_at = utcnow()
+
+
+def staff_community_ids(user):
+    """Ids of the communities this staff member serves (empty for residents)."""
+    if not user.is_staff:
+        return set()
+    return set(db.session.scalars(
+        sa.select(StaffMembership.community_id).where(StaffMembership.user_id == user.id)
+    ))
+
+
+def require_staff_of(actor, community_id):
+    """Raise Forbidden unless ``actor`` is an admin or staff of that community."""
+    if actor.role == "admin":
+        return
+    if community_id not in staff_community_ids(actor):
+        raise Forbidden(_("Only staff of this community may do this."))
+
+
+def require_admin(actor):
+    """Raise Forbidden unless ``actor`` is an admin."""
+    if actor.role != "admin":
+        raise Forbidden(_("Only an administrator may do this."))
+
+
+def require_verified(actor):
+    """Raise Forbidden (code ``not_verified``) unless staff have verified ``actor``."""
+    if not actor.verified:
+        raise Forbidden(_("Please have your identity verified at the share hut first."),
+                        code="not_verified")
+
+
+def add_staff(actor, user, community):
+    """Make ``user`` staff of ``community`` (admins only); effective at once for live tokens."""
+    require_admin(actor)
+    if user.role == "resident":
+        user.role = "staff"
+    if db.session.get(StaffMembership, (user.id, community.id)) is None:
+        db.session.add(StaffMembership(user_id=user.id, community_id=community.id))
+    db.session.flush()
+    return user
+
+
+def verify_user(actor, user, unit, relation):
+    """Staff verify ``user`` as living in ``unit`` with ``relation`` (owner, tenant, family)."""
+    require_staff_of(actor, unit.building.community_id)
+    user.unit_id = unit.id
+    user.relation = relation
+    user.verified_at = utcnow()
+    user.verified_by_id = actor.id
+    db.session.flush()
+    return user
+
+
+def require_staff_over_user(actor, user):
+    """Raise Forbidden unless ``actor`` is staff where ``user`` lives (admins anywhere)."""
+    if actor.role == "admin":
+        return
+    if user.unit is None:
+        if not actor.is_staff:
+            raise Forbidden(_("Only staff may do this."))
+        return
+    require_staff_of(actor, user.unit.building.community_id)
+
+
+def set_flags(actor, user, vulnerable=None, vetted=None):
+    """Staff mark a resident vulnerable or a helper vetted."""
+    require_staff_over_user(actor, user)
+    if vulnerable is not None:
+        user.vulnerable = vulnerable
+    if vetted is not None:
+        user.vetted = vetted
+    db.session.flush()
+    return user
+
+
+def set_pin(actor, user, pin):
+    """Set the kiosk PIN of ``user`` (themselves, or staff for them); clears any lock."""
+    if actor.id != user.id:
+        require_staff_over_user(actor, user)
+    user.pin_hash = hash_secret(pin)
+    user.pin_failures = 0
+    user.pin_locked_until = None
+    db.session.flush()
+
+
+def check_pin(username, pin):
+    """The user whose PIN this is; 5 misses lock it for 15 minutes (Forbidden ``pin_locked``).
+
+    Raises Unauthorized ``invalid_credentials`` for a wrong username or PIN. The caller
+    commits even when this raises, so that the failure counts.
+    """
+    user = db.session.scalar(sa.select(User).where(User.username == username.lower()))
+    now = utcnow()
+    if user is not None and user.pin_locked_until and user.pin_locked_until > now:
+        raise Forbidden(_("Too many wrong PINs. Try again in 15 minutes."), code="pin_locked")
+    if user is None or not user.active or not check_secret(user.pin_hash, pin):
+        if user is not None and user.pin_hash:
+            user.pin_failures += 1
+            if user.pin_failures >= PIN_MAX_FAILURES:
+                user.pin_failures = 0
+                user.pin_locked_until = now + PIN_LOCK
+        raise Unauthorized(_("Wrong username or PIN."), code="invalid_credentials")
+    user.pin_failures = 0
+    return user
+
+
+def change_password(user, current, new):
+    """Change a password after checking the current one."""
+    if not check_secret(user.password_hash, current):
+        raise ValidationFailed(_("Current password is wrong."),
+                               fields={"current_password": [_("Current password is wrong.")]})
+    user.password_hash = hash_secret(new)

@@ -1,0 +1,96 @@
+"""Account input and output shapes. Output field sets are explicit per audience."""
+from marshmallow import Schema, fields, validate
+
+from mutualaid.accounts.models import RELATIONS
+from mutualaid.schemas import Flag, Id, Text
+
+USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]+$", error="Use letters, digits, _ . or - only.")
+PHONE = validate.Regexp(r"^\+?[0-9][0-9 -]{4,18}$", error="Not a valid phone number.")
+
+
+class RegisterSchema(Schema):
+    username = fields.String(required=True, validate=[validate.Length(3, 32), USERNAME])
+    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 128))
+    display_name = Text(50, required=True)
+    phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
+
+
+class CredentialsSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(1, 32))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(1, 128))
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, validate=validate.Length(1, 128))
+    new_password = fields.String(required=True, validate=validate.Length(8, 128))
+
+
+class PinSchema(Schema):
+    pin = fields.String(required=True, load_only=True,
+                        validate=validate.Regexp(r"^\d{4,6}$", error="Use 4 to 6 digits."))
+
+
+class VerifySchema(Schema):
+    unit_id = Id(required=True)
+    relation = fields.String(required=True, validate=validate.OneOf(RELATIONS))
+
+
+class FlagsSchema(Schema):
+    vulnerable = Flag()
+    vetted = Flag()
+
+
+class UserIdSchema(Schema):
+    user_id = Id(required=True)
+
+
+class UserQuerySchema(Schema):
+    verified = fields.Boolean(load_default=None, allow_none=True)
+    q = fields.String(load_default="", validate=validate.Length(0, 50))
+
+
+class UnitRefSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    building_id = fields.Integer()
+    community_id = fields.Function(lambda unit: unit.building.community_id)
+
+
+class PublicUserSchema(Schema):
+    """What any signed-in user may see of another."""
+
+    id = fields.Integer()
+    display_name = fields.String()
+
+
+class MeSchema(Schema):
+    """A user's view of themselves (``GET /me``)."""
+
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    phone = fields.String()
+    role = fields.String()
+    verified = fields.Boolean()
+    vulnerable = fields.Boolean()
+    vetted = fields.Boolean()
+    unit = fields.Nested(UnitRefSchema, allow_none=True)
+    relation = fields.String(allow_none=True)
+    has_pin = fields.Function(lambda user: user.pin_hash is not None)
+
+
+class StaffUserSchema(MeSchema):
+    """What staff see of a resident in their community."""
+
+    verified_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    user = fields.Nested(MeSchema)
+
+
+public_user_schema = PublicUserSchema()
+me_schema = MeSchema()
+staff_user_schema = StaffUserSchema()

@@ -1,0 +1,126 @@
+"""Account pages: sign in, register, sign out, my profile, the staff verification queue."""
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from marshmallow import ValidationError
+
+from mutualaid.accounts import domain
+from mutualaid.accounts.models import RELATIONS, User
+from mutualaid.accounts.schemas import CredentialsSchema, RegisterSchema
+from mutualaid.errors import DomainError
+from mutualaid.extensions import db, limiter
+from mutualaid.places.models import Building, Community, Unit
+
+bp = Blueprint("accounts", __name__)
+credentials_form = CredentialsSchema()
+register_form = RegisterSchema()
+AUTH_LIMIT = "20/minute"
+
+
+def _safe_next(target):
+    """Only same-site paths are followed after sign-in (no open redirects)."""
+    parts = urlsplit(target or "")
+    if target and target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return url_for("shell.home")
+
+
+def _start_session(user):
+    """Sign in with a fresh session (no fixation), keeping only the language choice."""
+    session.clear()
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def login():
+    """Sign in with username and password."""
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = request.form.to_dict()
+        try:
+            data = credentials_form.load({k: form.get(k, "") for k in ("username", "password")})
+            user = domain.authenticate(data["username"], data["password"])
+        except ValidationError as error:
+            errors = error.messages
+        except DomainError:
+            errors = {"_form": [_("Wrong username or password.")]}
+        else:
+            _start_session(user)
+            return redirect(_safe_next(request.args.get("next")))
+    status = 400 if errors else 200
+    return render_template("accounts/login.html", errors=errors, form=form), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def register():
+    """Create an account; staff verify it at the share hut afterwards."""
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = request.form.to_dict()
+        fields = ("username", "password", "display_name", "phone")
+        payload = {k: form.get(k, "") for k in fields}
+        payload["phone"] = payload["phone"].strip() or None
+        try:
+            user = domain.register_user(**register_form.load(payload))
+        except ValidationError as error:
+            errors = error.messages
+        except DomainError as error:
+            errors = error.fields or {"_form": [error.message]}
+        else:
+            db.session.commit()
+            _start_session(user)
+            return redirect(url_for("accounts.me"))
+    status = 400 if errors else 200
+    return render_template("accounts/register.html", errors=errors, form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out and forget the session."""
+    logout_user()
+    session.clear()
+    return redirect(url_for("shell.home"))
+
+
+@bp.get("/me")
+@login_required
+def me():
+    """My profile: verification status, kiosk PIN, language."""
+    return render_template("accounts/me.html")
+
+
+@bp.get("/staff/verify")
+@login_required
+def verification_queue():
+    """Staff: residents waiting to be verified, and a form to verify each into a unit."""
+    if not current_user.is_staff:
+        return render_template("error.html", status=403,
+                               message=_("Only staff may do this.")), 403
+    query = request.args.get("q", "")[:50]
+    select = sa.select(User).where(User.role == "resident", User.verified_at.is_(None))
+    if query:
+        select = select.where(sa.or_(User.username.ilike(f"%{query}%"),
+                                     User.display_name.ilike(f"%{query}%")))
+    page = db.paginate(select.order_by(User.id.desc()), per_page=20, max_per_page=20)
+    buildings = _staff_buildings(current_user)
+    return render_template("accounts/verify.html", page=page, q=query, buildings=buildings,
+                           relations=RELATIONS)
+
+
+def _staff_buildings(user):
+    """The buildings (with units) a staff member can verify people into."""
+    select = sa.select(Building).join(Community).order_by(Community.name, Building.name)
+    if user.role != "admin":
+        select = select.where(Building.community_id.in_(domain.staff_community_ids(user)))
+    buildings = db.session.scalars(select).all()
+    units = db.session.scalars(sa.select(Unit).where(
+        Unit.building_id.in_([b.id for b in buildings])).order_by(Unit.floor, Unit.number)).all()
+    by_building = {b.id: [] for b in buildings}
+    for unit in units:
+        by_building[unit.building_id].append(unit)
+    return [(building, by_building[building.id]) for building in buildings]

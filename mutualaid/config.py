@@ -1,0 +1,75 @@
+"""Configuration read from the environment (and an optional ``instance/config.py``)."""
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _flag(name, default):
+    """Read an on/off environment variable ("1", "true", "yes", "on" mean on)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_dir):
+    """Return SECRET_KEY from the environment, or one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    """Settings for a real deployment; every value can come from the environment."""
+
+    def __init__(self, instance_dir=INSTANCE_DIR):
+        instance_dir = Path(instance_dir)
+        self.INSTANCE_DIR = str(instance_dir)
+        self.SECRET_KEY = _secret_key(instance_dir)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance_dir / 'sharehut.sqlite3'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.HOST = os.environ.get("HOST", "127.0.0.1")
+        self.PORT = int(os.environ.get("PORT", "5000"))
+        self.SEED_DEMO = _flag("SEED_DEMO", True)
+        self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.MAX_CONTENT_LENGTH = 256 * 1024
+        self.WTF_CSRF_CHECK_DEFAULT = False  # checked in one place, see accounts.auth
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.BABEL_DEFAULT_LOCALE = "zh_CN"
+        self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+        self.LANGUAGES = ["zh_CN", "en"]
+        # Extra origins allowed to open a Socket.IO connection (the host's own is always allowed).
+        self.SOCKETIO_ALLOWED_ORIGINS = [
+            o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o
+        ]
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+
+
+class TestingConfig(Config):
+    """A throw-away SQLite file in a temporary instance folder, rate limits off."""
+
+    def __init__(self, instance_dir):
+        super().__init__(instance_dir)
+        self.TESTING = True
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "TEST_DATABASE_URL", f"sqlite:///{Path(instance_dir) / 'test.sqlite3'}"
+        )
+        self.SEED_DEMO = False
+        self.RATELIMIT_ENABLED = False
+        self.SOCKETIO_MESSAGE_QUEUE = None

@@ -1,0 +1,66 @@
+"""Database engine behaviour: SQLite tuned for concurrent writers, helpers shared by features."""
+import sqlite3
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from mutualaid.errors import NotFound
+
+
+@sa.event.listens_for(Engine, "connect")
+def _tune_sqlite(dbapi_connection, _record):
+    """WAL, foreign keys and a busy timeout; transactions are begun by us (see below)."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@sa.event.listens_for(Engine, "begin")
+def _begin_immediate(conn):
+    """Take the write lock when the transaction starts, so two writers queue on the busy
+    timeout instead of failing with "database is locked" when a reader upgrades."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def utcnow():
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def get_or_404(model, ident, message=None):
+    """Load a row by primary key or raise NotFound."""
+    from flask_babel import gettext as _
+
+    from mutualaid.extensions import db
+
+    row = db.session.get(model, ident)
+    if row is None:
+        raise NotFound(message or _("Not found."))
+    return row

@@ -1,0 +1,68 @@
+"""The demo community, modelled on the Chancheng (Foshan) case: buildings B and C of an old
+estate, owners and tenants, a few verified neighbours with skills, one staff member."""
+import click
+import sqlalchemy as sa
+
+from mutualaid.accounts import domain as accounts
+from mutualaid.extensions import db
+from mutualaid.places import domain as places
+from mutualaid.places.models import Community
+
+COMMUNITY = "岭南社区 Lingnan"
+PASSWORD = "sharehut-demo"
+# (username, display name, phone, building, unit, relation, owns it)
+RESIDENTS = [
+    ("chen", "陈伯 Uncle Chen", "13800000001", "B", "101", "owner", True),
+    ("liang", "梁姨 Auntie Liang", "13800000002", "B", "302", "owner", True),
+    ("he", "何师傅 Master He", "13800000003", "B", "601", "owner", True),
+    ("mai", "麦小姐 Ms Mai", "13800000004", "C", "201", "tenant", False),
+    ("huang", "黄先生 Mr Huang", "13800000005", "C", "502", "owner", True),
+]
+BUILDINGS = {"B": (23.0215, 113.1150), "C": (23.0221, 113.1162)}
+
+
+def is_seeded():
+    """True when the demo community exists."""
+    return db.session.scalar(sa.select(Community.id).where(Community.name == COMMUNITY)) is not None
+
+
+def _units(building_name):
+    """Seven floors of four flats with the areas of a 1990s walk-up (52–88 m²)."""
+    areas = ["52.36", "68.90", "75.12", "88.04"]
+    return [(f"{floor}{flat:02d}", areas[flat - 1]) for floor in range(1, 8) for flat in (1, 2, 3, 4)]
+
+
+def seed():
+    """Create the demo world and return the logins as (role, username, note) rows."""
+    from mutualaid.places.areas import parse_area
+
+    admin = accounts.register_user("admin", PASSWORD, "管理员 Admin", role="admin")
+    staff = accounts.register_user("staff", PASSWORD, "社工小林 Worker Lin", "13900000000")
+    community = places.create_community(admin, COMMUNITY)
+    accounts.add_staff(admin, staff, community)
+    units = {}
+    for name, (lat, lon) in BUILDINGS.items():
+        building = places.add_building(staff, community, name, lat, lon)
+        for number, area in _units(name):
+            units[name, number] = places.add_unit(staff, building, number, parse_area(area))
+    logins = [("admin", "admin", ""), ("staff", "staff", COMMUNITY)]
+    for username, display, phone, building, number, relation, owns in RESIDENTS:
+        user = accounts.register_user(username, PASSWORD, display, phone)
+        unit = units[building, number]
+        accounts.verify_user(staff, user, unit, relation)
+        accounts.set_pin(staff, user, "2468")
+        if owns:
+            places.set_owner(staff, unit, user)
+        logins.append(("resident", username, f"{building}-{number} {relation}"))
+    accounts.set_flags(staff, db.session.scalar(sa.select(accounts.User).where(
+        accounts.User.username == "chen")), vulnerable=True)
+    db.session.commit()
+    return logins
+
+
+def print_logins(logins):
+    """Print the demo logins for the README's first run."""
+    click.echo(f"Demo community {COMMUNITY!r} is ready. Password for every login: {PASSWORD}")
+    click.echo("Kiosk PIN for every resident: 2468")
+    for role, username, note in logins:
+        click.echo(f"  {role:9} {username:8} {note}")

@@ -1,0 +1,109 @@
+"""Domain exceptions and the one place that turns errors into responses.
+
+Domain functions raise these; API routes answer them as
+``{"error": {"code", "message", "fields"}}``, pages as an HTML error page.
+"""
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """Base of every error a domain function may raise on purpose."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message=None, *, code=None, fields=None):
+        super().__init__(message or self.code)
+        self.message = message or self.code.replace("_", " ")
+        self.code = code or self.code
+        self.fields = fields or {}
+
+
+class ValidationFailed(DomainError):
+    """Input that does not fit: 400 with per-field messages."""
+
+    status, code = 400, "invalid_input"
+
+
+class Unauthorized(DomainError):
+    """Not signed in, or bad credentials: 401."""
+
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(DomainError):
+    """Signed in but not allowed: 403."""
+
+    status, code = 403, "forbidden"
+
+
+class NotFound(DomainError):
+    """No such thing (or not visible to the actor): 404."""
+
+    status, code = 404, "not_found"
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (duplicate, full, race lost): 409."""
+
+    status, code = 409, "conflict"
+
+
+class InvalidTransition(Conflict):
+    """A lifecycle step that the current state does not allow: 409."""
+
+    code = "invalid_transition"
+
+
+class Unavailable(DomainError):
+    """The database or queue cannot take the request right now: 503."""
+
+    status, code = 503, "unavailable"
+
+
+HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 429: "rate_limited", 503: "unavailable",
+}
+
+
+def wants_json():
+    """True when the client should get JSON: API paths, or clients that prefer it."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(status, code, message, fields=None):
+    """Answer an error as JSON or HTML, by what the client accepts."""
+    if wants_json():
+        body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app):
+    """Register the error handlers."""
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error):
+        return error_response(error.status, error.code, error.message, error.fields)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error):
+        code = HTTP_CODES.get(error.code, "error")
+        if error.code == 400 and "CSRF" in (error.description or ""):
+            code = "csrf_failed"
+        response = error_response(error.code, code, error.description or error.name)
+        if error.code == 405 and error.valid_methods:
+            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error):
+        app.logger.exception("unhandled error")
+        return error_response(500, "internal_error", _("Something went wrong on our side."))

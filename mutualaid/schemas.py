@@ -1,0 +1,35 @@
+"""Marshmallow field types shared by every feature's schemas."""
+from marshmallow import fields, validate
+
+from mutualaid.routing import MAX_ID
+
+
+def Id(**kwargs):
+    """A required database id: a strict positive integer that fits in 64 bits."""
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+def Text(max_length, min_length=1, **kwargs):
+    """A string with length limits, surrounding white space stripped first."""
+    return StrippedString(validate=validate.Length(min_length, max_length), **kwargs)
+
+
+class StrippedString(fields.String):
+    """A string whose surrounding white space is removed before validation."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class AwareDateTime(fields.AwareDateTime):
+    """An ISO 8601 timestamp; one without an offset is read as China Standard Time."""
+
+    def __init__(self, **kwargs):
+        from datetime import timedelta, timezone
+
+        super().__init__(default_timezone=timezone(timedelta(hours=8)), **kwargs)
+
+
+def Flag(**kwargs):
+    """A JSON boolean: only true or false, not "yes" or 1."""
+    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)

@@ -1,0 +1,118 @@
+"""The app shell: home, language switch, PWA manifest and service worker, offline page, health."""
+import sqlalchemy as sa
+from flask import (Blueprint, current_app, jsonify, redirect, render_template, request,
+                   send_from_directory, url_for)
+from flask_babel import get_locale, lazy_gettext
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mutualaid.extensions import db
+from mutualaid.i18n import LANGUAGE_NAMES, html_lang
+
+bp = Blueprint("shell", __name__)
+# What features add to the shared pages: the tab bar, home sections, "me" sections.
+NAV_LINKS = [("shell.home", lazy_gettext("Home")), ("accounts.me", lazy_gettext("Me"))]
+HOME_SECTIONS = []  # (template, function(user) -> section data)
+ME_SECTIONS = []  # templates
+
+
+@bp.app_context_processor
+def shell_context():
+    """Values every template may use."""
+    locale = str(get_locale())
+    return {
+        "html_lang": html_lang(locale), "current_locale": locale,
+        "language_names": LANGUAGE_NAMES, "nav_links": NAV_LINKS, "me_sections": ME_SECTIONS,
+        "relation_names": {"owner": _("Owner"), "tenant": _("Tenant"),
+                           "family": _("Family member")},
+    }
+
+
+@bp.get("/")
+def home():
+    """The home page: sections contributed by features for a signed-in user, else a welcome."""
+    if not current_user.is_authenticated:
+        return render_template("shell/welcome.html")
+    sections = [(template, context(current_user)) for template, context in HOME_SECTIONS]
+    return render_template("shell/home.html", sections=sections)
+
+
+@bp.post("/lang")
+def set_language():
+    """Switch the interface language (kept in a cookie, and on the account when signed in)."""
+    lang = request.form.get("lang")
+    if lang not in LANGUAGE_NAMES:
+        lang = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user.is_authenticated:
+        current_user.locale = lang
+        db.session.commit()
+    target = request.form.get("next") or url_for("shell.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("shell.home")
+    response = redirect(target)
+    response.set_cookie("lang", lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest (installable PWA)."""
+    body = {
+        "name": _("Share Hut"), "short_name": _("Share Hut"),
+        "description": _("Neighbours helping neighbours"),
+        "start_url": "/", "scope": "/", "display": "standalone",
+        "background_color": "#fffaf2", "theme_color": "#b3471d",
+        "lang": "zh-CN",
+        "icons": [
+            {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192",
+             "type": "image/png", "purpose": "any maskable"},
+            {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512",
+             "type": "image/png", "purpose": "any maskable"},
+        ],
+    }
+    response = jsonify(body)
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, served from the root so that its scope is the whole app."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js",
+                                   mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/offline")
+def offline():
+    """Shown by the service worker when the network is gone."""
+    return render_template("shell/offline.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    """Health check for load balancers: the database answers, and the queue when configured."""
+    checks = {"database": _check(lambda: db.session.execute(sa.text("SELECT 1")))}
+    if current_app.config["SOCKETIO_MESSAGE_QUEUE"]:
+        checks["queue"] = _check(_ping_queue)
+    healthy = all(value == "ok" for value in checks.values())
+    return jsonify(status="ok" if healthy else "failing", checks=checks), 200 if healthy else 503
+
+
+def _check(probe):
+    """"ok", or the class name of what went wrong."""
+    try:
+        probe()
+        return "ok"
+    except Exception as error:  # a health check reports failures, it must not raise them
+        db.session.rollback()
+        return type(error).__name__
+
+
+def _ping_queue():
+    """Ping the Redis message queue that links the Socket.IO workers."""
+    import redis
+
+    redis.Redis.from_url(current_app.config["SOCKETIO_MESSAGE_QUEUE"],
+                         socket_timeout=2).ping()

@@ -1,0 +1,8 @@
+// Shared by every page: API forms, and the service worker that makes the app installable.
+import "./forms.js";
+
+if ("serviceWorker" in navigator) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+  });
+}

@@ -1,0 +1,91 @@
+// Forms marked data-api send JSON to the API (with the page's CSRF token) and show the
+// server's field errors next to their fields. All validation lives on the server.
+const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+const message = (key) => document.body.dataset[key] ?? "";
+
+export async function apiFetch(path, { method = "GET", body } = {}) {
+  const headers = { Accept: "application/json", "X-CSRFToken": csrfToken() };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, {
+    method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  return { ok: response.ok, status: response.status, data };
+}
+
+const converters = {
+  int: (v) => (v === "" ? undefined : Number.parseInt(v, 10)),
+  "int-or-null": (v) => (v === "" ? null : Number.parseInt(v, 10)),
+  number: (v) => (v === "" ? undefined : Number(v.replace(",", "."))),
+};
+
+export function formBody(form) {
+  const body = {};
+  for (const el of form.elements) {
+    if (!el.name || el.disabled || el.type === "submit" || el.name === "csrf_token") continue;
+    const type = el.dataset.type;
+    if (type === "list") {
+      body[el.name] ??= [];
+      if (el.checked) body[el.name].push(el.value);
+      continue;
+    }
+    if (type === "bool") { body[el.name] = el.checked; continue; }
+    if ((el.type === "radio" || el.type === "checkbox") && !el.checked) continue;
+    const value = converters[type] ? converters[type](el.value.trim()) : el.value.trim();
+    if (value !== "" && value !== undefined) body[el.name] = value;
+    else if (type === "int-or-null") body[el.name] = null;
+  }
+  return body;
+}
+
+function showErrors(form, error) {
+  const fields = error?.fields ?? {};
+  for (const slot of form.querySelectorAll("[data-error-for]")) {
+    const messages = fields[slot.dataset.errorFor];
+    slot.textContent = messages ? [].concat(messages).flat().join(" ") : "";
+    const input = form.elements[slot.dataset.errorFor];
+    if (input?.setAttribute) {
+      if (messages) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    }
+  }
+  const general = form.querySelector("[data-form-error]");
+  if (general) {
+    const unplaced = Object.keys(fields).some((name) => !form.querySelector(`[data-error-for="${name}"]`));
+    general.textContent = error ? (error.message ?? "") : "";
+    general.hidden = !error || (Object.keys(fields).length > 0 && !unplaced);
+  }
+}
+
+async function submit(event) {
+  const form = event.target.closest("form[data-api]");
+  if (!form) return;
+  event.preventDefault();
+  const button = form.querySelector('[type="submit"]');
+  const status = form.querySelector("[data-form-status]");
+  button?.setAttribute("aria-busy", "true");
+  if (button) button.disabled = true;
+  if (status) status.textContent = message("msgWorking");
+  try {
+    const { ok, data } = await apiFetch(form.dataset.api, { method: form.dataset.method ?? "POST", body: formBody(form) });
+    showErrors(form, ok ? null : data?.error ?? { message: message("msgNetwork") });
+    if (status) status.textContent = ok ? message("msgSaved") : "";
+    if (ok) finish(form, data);
+  } catch {
+    showErrors(form, { message: message("msgNetwork") });
+    if (status) status.textContent = "";
+  } finally {
+    button?.removeAttribute("aria-busy");
+    if (button) button.disabled = false;
+  }
+}
+
+function finish(form, data) {
+  form.dispatchEvent(new CustomEvent("api:success", { detail: data, bubbles: true }));
+  const target = form.dataset.redirect;
+  if (target) window.location.assign(target.replace("{id}", data?.id ?? ""));
+  else if (form.dataset.reload !== "false") window.setTimeout(() => window.location.reload(), 400);
+  else form.reset();
+}
+
+document.addEventListener("submit", submit);

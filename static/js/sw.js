@@ -1,0 +1,37 @@
+// Share Hut service worker: caches the app shell, serves pages network-first and shows the
+// offline page when there is no network. API calls and Socket.IO always go to the network.
+const VERSION = "sharehut-v1";
+const SHELL = ["/offline", "/static/css/app.css", "/static/js/app.js", "/static/js/forms.js",
+  "/static/icons/icon-192.png", "/manifest.webmanifest"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((key) => key !== VERSION).map((key) => caches.delete(key))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/socket.io/")) return;
+  if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(() => caches.match("/offline")));
+    return;
+  }
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(
+      caches.match(request).then((hit) => hit ?? fetch(request).then((response) => {
+        const copy = response.clone();
+        if (response.ok) caches.open(VERSION).then((cache) => cache.put(request, copy));
+        return response;
+      })),
+    );
+  }
+});

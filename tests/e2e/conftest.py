@@ -1,0 +1,107 @@
+"""Browser tests: the real server in a child process, Debian's Chromium through Playwright."""
+import os
+
+import pytest
+import requests
+
+from tests.services import ServerProcess
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 1024, "height": 768}
+
+
+def pytest_collection_modifyitems(items):
+    """Everything under tests/e2e needs the browser."""
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A fresh Share Hut server on its own SQLite file, with an admin account."""
+    proc = ServerProcess({
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.sqlite3'}", "SEED_DEMO": "0",
+        "SECRET_KEY": "e2e-secret", "RATELIMIT_ENABLED": "0",
+    })
+    proc.start()
+    proc.cli("create-admin", "admin", "--password", "admin-password")
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """``new_context(viewport=PHONE)`` → a fresh browser context, closed after the test."""
+    contexts = []
+
+    def make(viewport=PHONE, **kwargs):
+        context = browser.new_context(viewport=viewport, locale="zh-CN", **kwargs)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+class Api:
+    """A bearer-token API client against the live server (to set the scene quickly)."""
+
+    def __init__(self, base, username=None, password=None):
+        self.base = base + "/api/v1"
+        self.headers = {}
+        if username:
+            token = self.post("/auth/tokens", {"username": username, "password": password})
+            self.headers["Authorization"] = f"Bearer {token['token']}"
+
+    def call(self, method, path, body=None):
+        response = requests.request(method, self.base + path, json=body, headers=self.headers,
+                                    timeout=10)
+        assert response.status_code < 400, (path, response.status_code, response.text)
+        return response.json() if response.content else None
+
+    def get(self, path):
+        return self.call("GET", path)
+
+    def post(self, path, body=None):
+        return self.call("POST", path, body)
+
+
+@pytest.fixture
+def live_api(server):
+    """``live_api(username, password)`` → Api; ``live_api()`` is anonymous."""
+    return lambda username=None, password=None: Api(server.url, username, password)
+
+
+@pytest.fixture
+def community(server, live_api):
+    """A community with building B (one unit) and a staff member ``staff``/``staff-password``."""
+    admin = live_api("admin", "admin-password")
+    community = admin.post("/communities", {"name": "岭南社区"})
+    staff = live_api().post("/auth/register", {"username": "staff", "password": "staff-password",
+                                               "display_name": "社工小林"})
+    admin.post(f"/communities/{community['id']}/staff", {"user_id": staff["id"]})
+    staff_api = live_api("staff", "staff-password")
+    building = staff_api.post(f"/communities/{community['id']}/buildings",
+                              {"name": "B", "lat": 23.0215, "lon": 113.115})
+    unit = staff_api.post(f"/buildings/{building['id']}/units",
+                          {"number": "302", "floor_area_m2": "68.90"})
+    return {"community": community, "building": building, "unit": unit, "staff": staff_api}
