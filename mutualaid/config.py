@@ -64,6 +64,8 @@ class Config:
 class TestingConfig(Config):
     """A throw-away SQLite file in a temporary instance folder, rate limits off."""
 
+    __test__ = False  # not a pytest test class
+
     def __init__(self, instance_dir):
         super().__init__(instance_dir)
         self.TESTING = True

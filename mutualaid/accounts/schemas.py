@@ -1,5 +1,5 @@
 """Account input and output shapes. Output field sets are explicit per audience."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from mutualaid.accounts.models import RELATIONS
 from mutualaid.schemas import Flag, Id, Text
@@ -38,6 +38,11 @@ class VerifySchema(Schema):
 class FlagsSchema(Schema):
     vulnerable = Flag()
     vetted = Flag()
+
+    @validates_schema
+    def _something_to_change(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Give vulnerable or vetted.", "_schema")
 
 
 class UserIdSchema(Schema):
