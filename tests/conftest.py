@@ -1,5 +1,6 @@
 """Fixtures: an app on a real SQLite file, clients, and small factories (see tests/factories)."""
 import pytest
+from flask.testing import FlaskClient
 
 from mutualaid import create_app
 from mutualaid.config import TestingConfig
@@ -7,11 +8,26 @@ from mutualaid.extensions import db as _db
 from tests.factories import ApiClient
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production: the test's own context (which
+    factories use) would otherwise be reused, sharing ``g`` and the session across requests.
+    The test's pending work is committed first (SQLite lets one writer in at a time), and its
+    objects are expired afterwards so they show what the request changed."""
+
+    def open(self, *args, **kwargs):
+        _db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(tmp_path):
     """The app on a fresh SQLite file (schema from the models; migrations have their own test),
     with an app context pushed for the whole test."""
     app = create_app(TestingConfig(tmp_path))
+    app.test_client_class = FreshContextClient
     with app.app_context():
         _db.create_all()
         yield app

@@ -69,7 +69,7 @@ def make_staff(community=None, username=None):
 
 
 class ApiClient:
-    """Calls /api/v1 as a user with a real bearer token; commits the factories' work first."""
+    """Calls /api/v1 as a user with a real bearer token."""
 
     def __init__(self, client, user=None):
         self.client = client
@@ -77,15 +77,11 @@ class ApiClient:
         if user is not None:
             token = accounts.issue_token(user)
             self.headers["Authorization"] = f"Bearer {token}"
-        db.session.commit()
 
     def call(self, method, path, json=None, **kwargs):
         """Send a request to ``/api/v1`` + ``path``."""
-        db.session.commit()
-        response = self.client.open("/api/v1" + path, method=method, json=json,
-                                    headers=self.headers, **kwargs)
-        db.session.expire_all()
-        return response
+        return self.client.open("/api/v1" + path, method=method, json=json,
+                                headers=self.headers, **kwargs)
 
     def get(self, path, **kwargs):
         return self.call("GET", path, **kwargs)
