@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config=None):
     """Build the app from ``config`` (a Config instance; from the environment when None)."""
-    from mutualaid import cli, errors, features
+    from mutualaid import cli, errors, features, logs
     from mutualaid.accounts import auth
     from mutualaid.config import Config
     from mutualaid.extensions import babel, csrf, db, limiter, migrate
@@ -30,6 +30,7 @@ def create_app(config=None):
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "translations"))
     errors.init_app(app)
+    logs.init_app(app)
     auth.init_app(app)
     features.init_app(app)
     cli.init_app(app)

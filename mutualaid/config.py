@@ -37,6 +37,10 @@ class Config:
             "DATABASE_URL", f"sqlite:///{instance_dir / 'sharehut.sqlite3'}"
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+            # Seconds a writer waits for the lock before the request answers 503.
+            timeout = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10"))
+            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {"timeout": timeout}
         self.HOST = os.environ.get("HOST", "127.0.0.1")
         self.PORT = int(os.environ.get("PORT", "5000"))
         self.SEED_DEMO = _flag("SEED_DEMO", True)
@@ -69,9 +73,7 @@ class TestingConfig(Config):
     def __init__(self, instance_dir):
         super().__init__(instance_dir)
         self.TESTING = True
-        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
-            "TEST_DATABASE_URL", f"sqlite:///{Path(instance_dir) / 'test.sqlite3'}"
-        )
+        self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{Path(instance_dir) / 'test.sqlite3'}"
         self.SEED_DEMO = False
         self.RATELIMIT_ENABLED = False
         self.SOCKETIO_MESSAGE_QUEUE = None

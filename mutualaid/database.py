@@ -10,14 +10,14 @@ from mutualaid.errors import NotFound
 
 @sa.event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, _record):
-    """WAL, foreign keys and a busy timeout; transactions are begun by us (see below)."""
+    """WAL and foreign keys; transactions are begun by us (see below). The busy timeout is
+    the driver's ``timeout`` (Config sets it)."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
