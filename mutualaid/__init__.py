@@ -11,6 +11,7 @@ def create_app(config=None):
     from mutualaid import cli, errors, features, logs
     from mutualaid.accounts import auth
     from mutualaid.config import Config
+    from mutualaid.database import engine_options
     from mutualaid.extensions import babel, csrf, db, limiter, migrate
     from mutualaid.i18n import select_locale
     from mutualaid.routing import IdConverter
@@ -20,6 +21,7 @@ def create_app(config=None):
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.from_object(config)
     app.config.from_pyfile("config.py", silent=True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     app.url_map.converters["id"] = IdConverter
 
     db.init_app(app)

@@ -37,10 +37,8 @@ class Config:
             "DATABASE_URL", f"sqlite:///{instance_dir / 'sharehut.sqlite3'}"
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-        if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
-            # Seconds a writer waits for the lock before the request answers 503.
-            timeout = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10"))
-            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {"timeout": timeout}
+        # Seconds a SQLite writer waits for the lock before the request answers 503.
+        self.SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10"))
         self.HOST = os.environ.get("HOST", "127.0.0.1")
         self.PORT = int(os.environ.get("PORT", "5000"))
         self.SEED_DEMO = _flag("SEED_DEMO", True)

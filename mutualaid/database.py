@@ -30,6 +30,14 @@ def _begin_immediate(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def engine_options(config):
+    """SQLAlchemy engine options for the configured database (SQLite gets its busy timeout)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options["connect_args"] = {"timeout": config["SQLITE_BUSY_TIMEOUT"]}
+    return options
+
+
 def utcnow():
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)

@@ -27,7 +27,7 @@ def test_request_log_has_no_secrets(client, caplog):
 
 def test_locked_database_answers_503_and_changes_nothing(tmp_path):
     config = TestingConfig(tmp_path)
-    config.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {"timeout": 0.1}
+    config.SQLITE_BUSY_TIMEOUT = 0.1
     app = create_app(config)
     with app.app_context():
         _db.create_all()
