@@ -74,7 +74,7 @@ class MeSchema(Schema):
     id = fields.Integer()
     username = fields.String()
     display_name = fields.String()
-    phone = fields.String()
+    phone = fields.String(allow_none=True)
     role = fields.String()
     verified = fields.Boolean()
     vulnerable = fields.Boolean()
