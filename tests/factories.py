@@ -1,8 +1,6 @@
 """Small factories for tests: each makes one thing, flushed, with sensible defaults."""
 import itertools
 
-from flask import g
-
 from mutualaid.accounts import domain as accounts
 from mutualaid.accounts.models import StaffMembership, User
 from mutualaid.accounts.secrets import hash_secret
