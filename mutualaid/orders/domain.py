@@ -316,3 +316,30 @@ def events_of(order):
     """The order's timeline, oldest first."""
     return db.session.scalars(sa.select(OrderEvent).where(OrderEvent.order_id == order.id)
                               .order_by(OrderEvent.at, OrderEvent.id)).all()
+
+
+def allowed_actions(user, order):
+    """The lifecycle actions ``user`` may take on ``order`` now (what its page offers)."""
+    actions = []
+    status, is_helper = order.status, user.id == order.helper_id
+    speaks_for_requester = user.id == order.requester_id or is_staff_for(user, order)
+    if status == "open" and _may_accept(user, order):
+        actions.append("accept")
+    if is_helper and status == "accepted":
+        actions += ["start", "withdraw"]
+    if is_helper and status == "in_progress":
+        actions.append("complete")
+    if speaks_for_requester and status == "completed":
+        actions.append("confirm")
+    if speaks_for_requester and status in ("open", "accepted"):
+        actions.append("cancel")
+    return actions
+
+
+def _may_accept(user, order):
+    """Whether ``user`` passes the accept rules (status aside)."""
+    if not user.verified or user.id == order.requester_id:
+        return False
+    if order.requester.vulnerable and not user.vetted:
+        return False
+    return order.offer_id is None or _offer_owner_id(order.offer_id) == user.id
