@@ -6,9 +6,10 @@ from mutualaid.api import endpoint, page_of
 from mutualaid.database import get_or_404
 from mutualaid.extensions import db
 from mutualaid.orders import credits, domain, reports
+from mutualaid.orders.matches import order_matches, suggestions_for
 from mutualaid.orders.schemas import (
-    CompleteSchema, ConfirmSchema, EventListSchema, HideSchema, LedgerSchema, NewOrderSchema,
-    OrderQuerySchema, OrderSchema, ReportInSchema, ReportQuerySchema, ReportSchema,
+    CompleteSchema, ConfirmSchema, EventListSchema, HideSchema, LedgerSchema, MatchListSchema,
+    MatchQuerySchema, NewOrderSchema, OrderQuerySchema, SuggestionListSchema, OrderSchema, ReportInSchema, ReportQuerySchema, ReportSchema,
     ThanksSchema, credit_schema, dump_order, event_schema, report_schema,
 )
 from mutualaid.places.models import Community
@@ -57,6 +58,23 @@ def events(order_id):
     """The order's timeline, creation included."""
     order = domain.get_visible(current_user, order_id)
     return {"items": [event_schema.dump(event) for event in domain.events_of(order)]}
+
+
+@endpoint("/orders/<id:order_id>/matches", query=MatchQuerySchema(), response=MatchListSchema)
+def matches(order_id, args):
+    """Requester and staff: the neighbours who could help, best first, with reasons."""
+    order = domain.get_visible(current_user, order_id)
+    ranked = order_matches(current_user, order, args["limit"])
+    return {"items": [candidate.as_dict() for candidate in ranked]}
+
+
+@endpoint("/me/suggestions", query=MatchQuerySchema(), response=SuggestionListSchema)
+def suggestions(args):
+    """Open orders of my community that fit my skills and offers, best first."""
+    _expire_due()
+    ranked = suggestions_for(current_user, args["limit"])
+    return {"items": [{"order": dump_order(order, current_user), "match": candidate.as_dict()}
+                      for order, candidate in ranked]}
 
 
 @endpoint("/orders/<id:order_id>/accept", "POST", response=OrderSchema)

@@ -15,6 +15,7 @@ from mutualaid.accounts.models import User
 from mutualaid.database import utcnow
 from mutualaid.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from mutualaid.extensions import db
+from mutualaid.matching.models import Offer
 from mutualaid.matching.tags import validate_tags
 from mutualaid.orders import credits, publish
 from mutualaid.orders.models import Order, OrderEvent, OrderTag
@@ -129,18 +130,16 @@ def _check_window(start, end, now):
         raise ValidationFailed(message, fields={"window_end": [message]})
 
 
-def _offer_owner_id(offer_id):
+def offer_owner_id(offer_id):
     """The owner of an offer, or None when there is no such offer."""
-    from mutualaid.matching.models import Offer
-
     offer = db.session.get(Offer, offer_id)
     return offer.owner_id if offer is not None else None
 
 
 def _check_offer(offer_id, requester):
-    """A directed order names an existing offer of someone other than the requester."""
-    owner_id = _offer_owner_id(offer_id)
-    if owner_id is None or owner_id == requester.id:
+    """A directed order names an active offer of someone other than the requester."""
+    offer = db.session.get(Offer, offer_id)
+    if offer is None or not offer.active or offer.owner_id == requester.id:
         message = _("Choose an offer of another neighbour.")
         raise ValidationFailed(message, fields={"offer_id": [message]})
 
@@ -156,7 +155,7 @@ def accept_order(actor, order, now=None):
     if order.requester.vulnerable and not actor.vetted:
         raise Forbidden(_("Only helpers vetted by staff may accept this order."),
                         code="not_vetted")
-    if order.offer_id is not None and _offer_owner_id(order.offer_id) != actor.id:
+    if order.offer_id is not None and offer_owner_id(order.offer_id) != actor.id:
         raise Forbidden(_("This order is for one neighbour's offer only."),
                         code="not_offer_owner")
     return _move(order, actor, "accept", now, helper_id=actor.id)
@@ -342,4 +341,4 @@ def _may_accept(user, order):
         return False
     if order.requester.vulnerable and not user.vetted:
         return False
-    return order.offer_id is None or _offer_owner_id(order.offer_id) == user.id
+    return order.offer_id is None or offer_owner_id(order.offer_id) == user.id

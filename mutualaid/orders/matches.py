@@ -20,7 +20,7 @@ def need_for(order):
         tags=tuple(order.tags), lat=building.lat, lon=building.lon,
         building_id=order.building_id, requester_id=order.requester_id,
         vetted_only=order.requester.vulnerable,
-        offer_owner_id=domain._offer_owner_id(order.offer_id) if order.offer_id else None,
+        offer_owner_id=domain.offer_owner_id(order.offer_id) if order.offer_id else None,
         window_start=order.window_start, window_end=order.window_end, order_id=order.id,
     )
 

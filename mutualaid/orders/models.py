@@ -40,7 +40,7 @@ class Order(db.Model):
     window_end: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     building_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("buildings.id"), index=True)
     community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id"))
-    offer_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, index=True)
+    offer_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("offers.id"), index=True)
     status: so.Mapped[str] = so.mapped_column(sa.String(12), default="open")
     helper_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     minutes: so.Mapped[int | None] = so.mapped_column(sa.Integer)

@@ -38,11 +38,9 @@ def order_updated(order, extra_user_ids=()):
 
 
 def top_helper_ids(order):
-    """The user ids of the best matches for a new order (none until matching is in)."""
-    try:
-        from mutualaid.orders.matches import matches_for
-    except ImportError:
-        return []
+    """The user ids of the best-matched helpers for a new order."""
+    from mutualaid.orders.matches import matches_for
+
     return [c.user_id for c in matches_for(order, limit=TOP_MATCHES_NOTIFIED)]
 
 

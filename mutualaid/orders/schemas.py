@@ -146,6 +146,10 @@ class MatchSchema(Schema):
     reasons = fields.List(fields.String())
 
 
+class MatchQuerySchema(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
 class MatchListSchema(Schema):
     items = fields.List(fields.Nested(MatchSchema))
 
