@@ -82,6 +82,7 @@ class MeSchema(Schema):
     unit = fields.Nested(UnitRefSchema, allow_none=True)
     relation = fields.String(allow_none=True)
     has_pin = fields.Function(lambda user: user.pin_hash is not None)
+    credits_minutes = fields.Integer(dump_only=True)  # filled by the orders feature
 
 
 class StaffUserSchema(MeSchema):

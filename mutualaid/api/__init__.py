@@ -128,3 +128,4 @@ def register_feature_routes():
     from mutualaid.api import openapi as _openapi  # noqa: F401
     from mutualaid.matching import api as _matching  # noqa: F401
     from mutualaid.places import api as _places  # noqa: F401
+    from mutualaid.orders import api as _orders  # noqa: F401
