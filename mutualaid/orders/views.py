@@ -10,6 +10,7 @@ from mutualaid.accounts.models import User
 from mutualaid.extensions import db
 from mutualaid.matching.tags import TAXONOMY, tag_name
 from mutualaid.orders import credits, domain, reports
+from mutualaid.orders.domain import STATUS_NAMES
 from mutualaid.orders.cli import expire_orders
 from mutualaid.orders.models import URGENCIES, Order
 from mutualaid.orders.schemas import contact_of
@@ -20,12 +21,6 @@ from mutualaid.shell.views import HOME_SECTIONS, ME_SECTIONS, NAV_LINKS
 bp = Blueprint("orders", __name__, cli_group=None)
 bp.cli.add_command(expire_orders)
 
-STATUS_NAMES = {
-    "open": lazy_gettext("Open"), "accepted": lazy_gettext("Accepted"),
-    "in_progress": lazy_gettext("In progress"), "completed": lazy_gettext("Completed"),
-    "confirmed": lazy_gettext("Confirmed"), "cancelled": lazy_gettext("Cancelled"),
-    "expired": lazy_gettext("Expired"),
-}
 URGENCY_NAMES = {"low": lazy_gettext("Whenever"), "normal": lazy_gettext("Soon"),
                  "high": lazy_gettext("Urgent")}
 ACTIVE = ("open", "accepted", "in_progress", "completed")
