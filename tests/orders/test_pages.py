@@ -40,16 +40,17 @@ def test_order_page_offers_only_the_allowed_actions(client, db, status, who, act
     assert f'data-order-id="{order.id}"' in page.text and 'data-version="' in page.text
 
 
-def test_home_shows_my_orders_suggestions_and_the_board(client, db):
+def test_home_and_orders_pages_show_suggestions_and_the_board(client, db):
     hood = make_neighbourhood()
     add_skills(hood.helper, "repair")
     order = order_in("open", hood)
     db.session.commit()
     sign_in(client, hood.helper.username)
-    page = client.get("/").text
-    suggestions = page.split('data-testid="suggestions"')[1].split("</section>")[0]
-    assert f'data-order-id="{order.id}"' in suggestions
-    assert f'data-community-id="{hood.community.id}"' in page
+    for path in ("/", "/orders"):
+        page = client.get(path).text
+        suggestions = page.split('data-testid="suggestions"')[1].split("</section>")[0]
+        assert f'data-order-id="{order.id}"' in suggestions
+        assert f'data-community-id="{hood.community.id}"' in page
 
 
 def test_new_order_page_has_tag_chips_and_staff_choose_the_resident(client, db):
