@@ -9,6 +9,7 @@ Functions flush but never commit; they raise domain errors from ``mutualaid.erro
 """
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from mutualaid.accounts.domain import require_staff_of, require_verified, staff_community_ids
 from mutualaid.accounts.models import User
@@ -29,6 +30,12 @@ TRANSITIONS = {
     "cancel": (("open", "accepted"), "cancelled"),
     "withdraw": (("accepted",), "open"),
     "expire": (("open",), "expired"),
+}
+STATUS_NAMES = {
+    "open": lazy_gettext("Open"), "accepted": lazy_gettext("Accepted"),
+    "in_progress": lazy_gettext("In progress"), "completed": lazy_gettext("Completed"),
+    "confirmed": lazy_gettext("Confirmed"), "cancelled": lazy_gettext("Cancelled"),
+    "expired": lazy_gettext("Expired"),
 }
 PARTY_STATUSES = ("accepted", "in_progress", "completed", "confirmed")
 
@@ -95,9 +102,8 @@ def create_order(actor, data, now=None):
     )
     db.session.add(order)
     db.session.flush()
-    note = _("Posted by staff on behalf of the resident.") if requester is not actor else None
     db.session.add(OrderEvent(order_id=order.id, actor_id=actor.id, at=now, from_status=None,
-                              to_status="open", note=note))
+                              to_status="open"))
     db.session.flush()
     publish.order_created(order)
     return order
@@ -241,8 +247,9 @@ def _require_from(order, action):
     """Raise InvalidTransition unless ``action`` may start from the order's status."""
     sources, target = TRANSITIONS[action]
     if order.status not in sources:
-        raise InvalidTransition(_("This order is %(status)s; it cannot go to %(target)s.",
-                                  status=order.status, target=target))
+        raise InvalidTransition(_("This order is %(status)s; it cannot become %(target)s.",
+                                  status=STATUS_NAMES[order.status],
+                                  target=STATUS_NAMES[target]))
 
 
 def _require_helper(actor, order):
@@ -265,7 +272,7 @@ def _move(order, actor, action, now=None, **values):
     if result.rowcount != 1:
         db.session.refresh(order)
         raise InvalidTransition(_("Someone else changed this order first: it is %(status)s now.",
-                                  status=order.status))
+                                  status=STATUS_NAMES[order.status]))
     db.session.add(OrderEvent(order_id=order.id, actor_id=actor.id if actor else None, at=now,
                               from_status=seen, to_status=target))
     db.session.flush()

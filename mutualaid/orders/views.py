@@ -10,6 +10,8 @@ from mutualaid.accounts.models import User
 from mutualaid.extensions import db
 from mutualaid.matching.tags import TAXONOMY, tag_name
 from mutualaid.orders import credits, domain, reports
+from mutualaid.orders.domain import STATUS_NAMES
+from mutualaid.orders.matches import suggestions_for
 from mutualaid.orders.cli import expire_orders
 from mutualaid.orders.models import URGENCIES, Order
 from mutualaid.orders.schemas import contact_of
@@ -20,12 +22,6 @@ from mutualaid.shell.views import HOME_SECTIONS, ME_SECTIONS, NAV_LINKS
 bp = Blueprint("orders", __name__, cli_group=None)
 bp.cli.add_command(expire_orders)
 
-STATUS_NAMES = {
-    "open": lazy_gettext("Open"), "accepted": lazy_gettext("Accepted"),
-    "in_progress": lazy_gettext("In progress"), "completed": lazy_gettext("Completed"),
-    "confirmed": lazy_gettext("Confirmed"), "cancelled": lazy_gettext("Cancelled"),
-    "expired": lazy_gettext("Expired"),
-}
 URGENCY_NAMES = {"low": lazy_gettext("Whenever"), "normal": lazy_gettext("Soon"),
                  "high": lazy_gettext("Urgent")}
 ACTIVE = ("open", "accepted", "in_progress", "completed")
@@ -59,11 +55,9 @@ def _board(user):
             "orders": db.session.scalars(select.limit(BOARD_SIZE)).all()}
 
 
-def _suggested(user):
-    """Open orders that fit my skills, best first (empty until matching is available)."""
-    from mutualaid.orders.matches import suggestions_for
-
-    return suggestions_for(user, limit=5) if user.verified else []
+def _suggested(user, limit=5):
+    """Open orders of my community that fit my skills and offers, best first."""
+    return suggestions_for(user, limit=limit) if user.verified else []
 
 
 @bp.get("/orders")
@@ -72,7 +66,7 @@ def index():
     """My orders (asked and helping) and the community board."""
     _expire_due()
     return render_template("orders/index.html", mine=_my_orders(current_user, None, 50),
-                           board=_board(current_user))
+                           suggested=_suggested(current_user, 20), board=_board(current_user))
 
 
 @bp.get("/orders/new")
