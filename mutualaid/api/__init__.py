@@ -127,3 +127,4 @@ def register_feature_routes():
     from mutualaid.accounts import api as _accounts  # noqa: F401
     from mutualaid.api import openapi as _openapi  # noqa: F401
     from mutualaid.places import api as _places  # noqa: F401
+    from mutualaid.votes import api as _votes  # noqa: F401
