@@ -110,7 +110,9 @@ def require_visible(actor, vote):
 def filter_status(select, status, now=None):
     """Narrow a select of votes to ``scheduled``, ``open`` or ``closed`` at ``now``."""
     now = now or utcnow()
-    closed = sa.or_(Vote.closed_at.is_not(None), Vote.closes_at <= now)
+    # Spelled out so that a NULL closes_at never turns the whole test NULL.
+    closed = sa.or_(Vote.closed_at.is_not(None),
+                    sa.and_(Vote.closes_at.is_not(None), Vote.closes_at <= now))
     if status == "closed":
         return select.where(closed)
     if status == "scheduled":
