@@ -4,13 +4,14 @@ Importing this module also registers the tab, the home section, the staff link, 
 ``vote:<id>`` room check and the vote CLI commands.
 """
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, pgettext
 from flask_login import current_user, login_required
 
 from mutualaid.accounts.domain import require_staff_of, staff_community_ids
 from mutualaid.database import get_or_404, utcnow
+from mutualaid.errors import NotFound
 from mutualaid.extensions import db
 from mutualaid.places.areas import parse_area
 from mutualaid.places.models import Building, Community
@@ -46,6 +47,27 @@ def open_votes_for(user):
 HOME_SECTIONS.append(("votes/home_section.html", open_votes_for))
 
 
+@bp.app_context_processor
+def vote_words():
+    """Translated names of rules, choices, channels and statuses for the vote templates."""
+    return {"vote_words": {
+        "rule": {"major": _("Major matter (3/4)"), "ordinary": _("Ordinary matter (over 1/2)"),
+                 "poll": _("Residents' poll")},
+        "rule_help": {
+            "major": _("Raising maintenance funds, rebuilding, changing the use of common parts: "
+                       "needs 2/3 of owners and area taking part, and yes from 3/4 of both."),
+            "ordinary": _("Other matters, including using maintenance funds: needs 2/3 of owners "
+                          "and area taking part, and yes from more than half of both."),
+            "poll": _("Every verified resident votes once; passes with yes from more than half "
+                      "of the ballots. Advisory, not a decision of the owners."),
+        },
+        "choice": {"yes": pgettext("vote choice", "Yes"), "no": pgettext("vote choice", "No"),
+                   "abstain": pgettext("vote choice", "Abstain")},
+        "channel": {"online": _("online"), "kiosk": _("at the kiosk"), "paper": _("on paper")},
+        "status": {"scheduled": _("Scheduled"), "open": _("Open"), "closed": _("Closed")},
+    }}
+
+
 def _load(vote_id):
     """A vote the current user may see, brought up to date with the clock."""
     vote = get_or_404(Vote, vote_id)
@@ -60,34 +82,49 @@ def _staff_of(vote):
     return current_user.role == "admin" or vote.community_id in staff_community_ids(current_user)
 
 
+def _reaches(rule, part, whole):
+    """Whether ``part`` reaches the rule's line of ``whole`` (exact, as in rules.py)."""
+    if whole <= 0:
+        return False
+    if rule == "two-thirds":
+        return 3 * part >= 2 * whole
+    if rule == "three-quarters":
+        return 4 * part >= 3 * whole
+    return 2 * part > whole
+
+
 def bars(result):
     """The progress bars of a result dict: participation against 2/3, yes against the rule."""
     rule = result["rule"]
-    approval = {"major": ("three-quarters", _("3/4 of participants")),
-                "ordinary": ("half", _("more than 1/2 of participants")),
-                "poll": ("half", _("more than 1/2 of ballots"))}[rule]
+    approval = {"major": ("three-quarters", _("yes from 3/4 of those taking part")),
+                "ordinary": ("half", _("yes from more than 1/2 of those taking part")),
+                "poll": ("half", _("yes from more than 1/2 of the ballots"))}[rule]
     kinds = [("headcount", _("people"))] if rule == rules.POLL else [
-        ("area", _("m²")), ("headcount", _("people"))]
+        ("area", _("m²")), ("headcount", _("owners"))]
     items = []
     for kind, unit in kinds:
         def value(weight, kind=kind):
             return parse_area(weight["area_m2"]) if kind == "area" else weight["headcount"]
 
+        def shown(weight, kind=kind):
+            return weight["area_m2"] if kind == "area" else str(weight["headcount"])
+
         eligible, taking_part = value(result["eligible"]), value(result["participating"])
         yes = value(result["tally"]["yes"])
-        shown = (lambda w: w["area_m2"]) if kind == "area" else (lambda w: str(w["headcount"]))
         items.append({
             "id": f"participating-{kind}", "value": taking_part, "max": max(eligible, 1),
             "label": _("Taking part (%(unit)s)", unit=unit),
             "text": f"{shown(result['participating'])} / {shown(result['eligible'])}",
             "line": None if rule == rules.POLL else "two-thirds",
             "line_text": None if rule == rules.POLL else _("Quorum line: 2/3 of the eligible"),
+            "reached": _reaches("two-thirds", taking_part, eligible),
         })
         items.append({
             "id": f"yes-{kind}", "value": yes, "max": max(taking_part, 1),
             "label": _("Yes (%(unit)s)", unit=unit),
             "text": f"{shown(result['tally']['yes'])} / {shown(result['participating'])}",
             "line": approval[0], "line_text": _("Approval line: %(line)s", line=approval[1]),
+            "reached": _reaches(approval[0], yes, taking_part),
         })
     return items
 
@@ -152,6 +189,19 @@ def notice(vote_id):
     vote = _load(vote_id)
     return render_template("votes/notice.html", vote=vote, result=domain.vote_result(vote),
                            printed_at=utcnow())
+
+
+@bp.get("/<id:vote_id>/receipt")
+def receipt(vote_id):
+    """Anyone: check a receipt code (whether and how that ballot is counted, no identity)."""
+    vote = get_or_404(Vote, vote_id)
+    code = request.args.get("code", "")[:30]
+    try:
+        status = domain.receipt_status(vote, code) if code.strip() else None
+    except NotFound:
+        status = None
+    return render_template("votes/receipt.html", vote=vote, code=code, status=status), (
+        200 if status else 404)
 
 
 @bp.get("/<id:vote_id>/record")
