@@ -147,9 +147,10 @@ def electorate(vote):
             .where(_scope_filter(vote), User.verified_at.is_not(None), User.active)
         )
         return {f"user:{user_id}": 0 for user_id in residents}
-    rows = db.session.execute(
+    # Core rows (no ORM loading): a 5,000-unit community is read on every ballot.
+    rows = db.session.connection().execute(
         sa.select(Unit.id, Unit.owner_id, Unit.area_hundredths).where(_scope_filter(vote)))
-    units = (rules.UnitInScope(r.id, r.owner_id, r.area_hundredths) for r in rows)
+    units = (rules.UnitInScope(*row) for row in rows)
     return {key_text(v.key): v.area_hundredths for v in rules.voters_from_units(units)}
 
 
@@ -301,7 +302,7 @@ def refresh_due_votes(now=None):
 
 def current_choices(vote):
     """``[(voter key, choice)]`` of the ballots that count now, one per voter."""
-    return db.session.execute(
+    return db.session.connection().execute(
         sa.select(CurrentBallot.voter_key, Ballot.choice)
         .join(Ballot, Ballot.id == CurrentBallot.ballot_id)
         .where(CurrentBallot.vote_id == vote.id)
