@@ -10,6 +10,20 @@ import sqlalchemy as sa
 
 import mutualaid.database  # noqa: F401  (column types)
 
+# Copied, not imported: a migration must not change when the models module does.
+APPEND_ONLY_SQLITE = [
+    "CREATE TRIGGER ballots_no_update BEFORE UPDATE ON ballots "
+    "BEGIN SELECT RAISE(ABORT, 'ballot records are append-only'); END",
+    "CREATE TRIGGER ballots_no_delete BEFORE DELETE ON ballots "
+    "BEGIN SELECT RAISE(ABORT, 'ballot records are append-only'); END",
+]
+APPEND_ONLY_POSTGRESQL = [
+    "CREATE OR REPLACE FUNCTION ballots_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'ballot records are append-only'; END $$",
+    "CREATE TRIGGER ballots_append_only BEFORE UPDATE OR DELETE ON ballots "
+    "FOR EACH ROW EXECUTE FUNCTION ballots_append_only()",
+]
+
 
 # revision identifiers, used by Alembic.
 revision = '0004'
@@ -73,6 +87,10 @@ def upgrade():
     sa.UniqueConstraint('receipt', name=op.f('uq_ballots_receipt')),
     sa.UniqueConstraint('vote_id', 'seq', name=op.f('uq_ballots_vote_id_seq'))
     )
+    append_only = {"sqlite": APPEND_ONLY_SQLITE, "postgresql": APPEND_ONLY_POSTGRESQL}
+    for statement in append_only.get(op.get_bind().dialect.name, []):
+        op.execute(statement)
+
     op.create_table('current_ballots',
     sa.Column('vote_id', sa.Integer(), nullable=False),
     sa.Column('voter_key', sa.String(length=40), nullable=False),
@@ -86,6 +104,9 @@ def upgrade():
 
 def downgrade():
     op.drop_table('current_ballots')
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS ballots_append_only ON ballots")
+        op.execute("DROP FUNCTION IF EXISTS ballots_append_only()")
     op.drop_table('ballots')
     with op.batch_alter_table('votes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_votes_community_id'))

@@ -101,3 +101,25 @@ class CurrentBallot(db.Model):
     ballot_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ballots.id"), unique=True)
 
     ballot = so.relationship(Ballot)
+
+
+# The database itself refuses to change or remove a ballot record (the migration creates the
+# same triggers). Someone with full database access can drop them; the hash chain still shows it.
+APPEND_ONLY_SQLITE = [
+    "CREATE TRIGGER ballots_no_update BEFORE UPDATE ON ballots "
+    "BEGIN SELECT RAISE(ABORT, 'ballot records are append-only'); END",
+    "CREATE TRIGGER ballots_no_delete BEFORE DELETE ON ballots "
+    "BEGIN SELECT RAISE(ABORT, 'ballot records are append-only'); END",
+]
+APPEND_ONLY_POSTGRESQL = [
+    "CREATE OR REPLACE FUNCTION ballots_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'ballot records are append-only'; END $$",
+    "CREATE TRIGGER ballots_append_only BEFORE UPDATE OR DELETE ON ballots "
+    "FOR EACH ROW EXECUTE FUNCTION ballots_append_only()",
+]
+for _statement in APPEND_ONLY_SQLITE:
+    sa.event.listen(Ballot.__table__, "after_create",
+                    sa.DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in APPEND_ONLY_POSTGRESQL:
+    sa.event.listen(Ballot.__table__, "after_create",
+                    sa.DDL(_statement).execute_if(dialect="postgresql"))

@@ -29,7 +29,10 @@ def voted(db):
 
 
 def _tamper(db, sql, **params):
-    """Change the database behind the app's back, as an intruder would."""
+    """Change the database behind the app's back, as an intruder with full access would:
+    first drop the triggers that keep ballot records append-only."""
+    db.session.execute(sa.text("DROP TRIGGER IF EXISTS ballots_no_update"))
+    db.session.execute(sa.text("DROP TRIGGER IF EXISTS ballots_no_delete"))
     db.session.execute(sa.text(sql), params)
     db.session.commit()
     db.session.expire_all()
@@ -44,6 +47,14 @@ def test_intact_chain_links_every_record_to_the_previous(voted):
     assert domain.verify_vote(voted)[0] == []
 
 
+@pytest.mark.parametrize("sql", ["UPDATE ballots SET choice = 'no'", "DELETE FROM ballots"])
+def test_database_refuses_to_change_or_remove_ballot_records(voted, db, sql):
+    with pytest.raises(sa.exc.IntegrityError, match="append-only"):
+        db.session.execute(sa.text(sql + " WHERE vote_id = :v"), {"v": voted.id})
+    db.session.rollback()
+    assert len(audit.records(voted.id)) == 4
+
+
 def test_changed_choice_is_detected_at_that_record(voted, db):
     _tamper(db, "UPDATE ballots SET choice = 'no' WHERE vote_id = :v AND seq = 2", v=voted.id)
     report = audit.verify_chain(voted.id)
@@ -53,6 +64,7 @@ def test_changed_choice_is_detected_at_that_record(voted, db):
 
 def test_rehashed_record_breaks_the_link_of_the_next(voted, db):
     row = audit.records(voted.id)[1]
+    db.session.expunge(row)  # a copy to forge with, not a change to save
     row.choice = "no"
     forged = audit.record_hash(row.prev_hash, row)
     _tamper(db, "UPDATE ballots SET choice = 'no', hash = :h WHERE id = :i", h=forged, i=row.id)
