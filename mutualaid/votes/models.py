@@ -52,7 +52,7 @@ class Vote(db.Model):
     created_by = so.relationship("User")
 
     def status_at(self, now):
-        """``scheduled``, ``open`` or ``closed`` at ``now`` (a vote past its closing time is closed)."""
+        """``scheduled``, ``open`` or ``closed`` at ``now`` (past its closing time: closed)."""
         if self.closed_at is not None or (self.closes_at is not None and self.closes_at <= now):
             return "closed"
         return "scheduled" if now < self.opens_at else "open"

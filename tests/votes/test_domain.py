@@ -264,3 +264,17 @@ def test_opening_is_announced_once_when_its_time_comes(building, staff, db):
 def test_closing_time_must_follow_opening_time(building, staff):
     with pytest.raises(ValidationFailed):
         make_vote(building, staff, opens_at=later(days=2), closes_at=later(days=1))
+
+
+def test_vote_room_is_for_the_scope_and_its_staff(building, staff):
+    from mutualaid.realtime.rooms import may_subscribe
+
+    owner, unit = make_owner(building, "101")
+    tenant = make_user(verified=True, unit=unit, relation="tenant")
+    stranger, _unit = make_owner(make_building(), "101")
+    vote = make_vote(building, staff)
+    name = f"vote:{vote.id}"
+    assert [may_subscribe(person, name) for person in (owner, tenant, staff)] == [True] * 3
+    assert may_subscribe(stranger, name) is False
+    assert may_subscribe(make_staff(), name) is False
+    assert may_subscribe(owner, "vote:999") is False
