@@ -57,6 +57,7 @@ def seed():
     accounts.set_flags(staff, db.session.scalar(sa.select(accounts.User).where(
         accounts.User.username == "chen")), vulnerable=True)
     _seed_orders(staff)
+    _seed_vote(staff, units)
     db.session.commit()
     return logins
 
@@ -81,6 +82,32 @@ def _seed_orders(staff):
     orders.start_order(people["huang"], done)
     orders.complete_order(people["huang"], done, 40)
     orders.confirm_order(people["mai"], done, 5, "谢谢黄先生！ Thank you, Mr Huang!")
+
+
+def _seed_vote(staff, units):
+    """The elevator replacement vote of building B, open for two weeks, with a few ballots."""
+    from datetime import timedelta
+
+    from mutualaid.database import utcnow
+    from mutualaid.votes import domain as votes
+
+    def user(name):
+        return db.session.scalar(sa.select(accounts.User).where(accounts.User.username == name))
+
+    vote = votes.create_vote(
+        staff, rule="major", building=units["B", "101"].building,
+        title="B栋更换电梯 Replace the elevator of building B",
+        description=("拆除旧电梯，更换为无障碍电梯；总价约 68 万元，其中 40 万元由专项维修资金支付，"
+                     "其余按专有部分面积分摊。\nRemove the old lift and install a step-free one; about "
+                     "CNY 680,000, of which 400,000 from the maintenance fund and the rest shared "
+                     "by floor area."),
+        closes_at=utcnow() + timedelta(days=14))
+    votes.record_assisted_ballot(staff, vote, units["B", "101"], "yes", "kiosk",
+                                 "陈伯在共享屋投票 at the share hut")
+    votes.cast_ballot(user("liang"), vote, "yes")
+    votes.cast_ballot(user("he"), vote, "no")
+    votes.cast_ballot(user("he"), vote, "yes")  # a change of mind: both stay in the record
+    votes.record_assisted_ballot(staff, vote, units["B", "702"], "yes", "paper", "纸质表决票 #1")
 
 
 def print_logins(logins):

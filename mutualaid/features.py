@@ -9,8 +9,9 @@ def init_app(app):
     from mutualaid.orders.views import bp as orders_bp
     from mutualaid.places.views import bp as places_bp
     from mutualaid.shell.views import bp as shell_bp
+    from mutualaid.votes.views import bp as votes_bp
 
     register_feature_routes()
-    for blueprint in (shell_bp, accounts_bp, places_bp, orders_bp, api_bp):
+    for blueprint in (shell_bp, accounts_bp, places_bp, orders_bp, votes_bp, api_bp):
         app.register_blueprint(blueprint)
     realtime.init_app(app)
