@@ -24,13 +24,16 @@ Ties: shorter distance first, then lower user id.
 
 How it stays fast
 -----------------
-SQL prefilters with indexed bounding boxes before any exact distance is computed. Most
-helpers keep a short radius: those (radius <= NEAR_RADIUS_M) are found from the buildings in
-the box of NEAR_RADIUS_M around the need (index ``ix_buildings_lat_lon``). Helpers with a
-longer reach are few: they are found through ``ix_user_skills_tag_radius`` (tag, radius) and
-kept when their building is inside the box of their own radius. Offers are found by tag
-(``ix_offer_tags_tag``) with the same per-row box. Exact distances are then computed once per
-surviving building.
+SQL prefilters with indexed bounding boxes; exact distances are computed only on the
+survivors, once per building. Each skill row (and offer) keeps a copy of its owner's home
+position (refreshed by ``models.follow_moves`` when a user moves), so the box test is answered
+inside an index, before any join: most helpers keep a short radius, and those in the box of
+NEAR_RADIUS_M around the need are found by tag and position (``ix_user_skills_near``: tag, lat,
+lon); the few with a longer reach by tag and radius (``ix_user_skills_far``: tag, radius_m, lat,
+lon), each kept when the box of its own radius holds the need. Offers are found by tag with the
+same per-row box. Only survivors are joined to their user (verified, active, vetted when needed)
+and home building, whose true position gives the distance. Three queries per ranking plus one
+call of the stats loader, however many candidates there are.
 """
 import math
 from collections.abc import Callable
@@ -127,21 +130,22 @@ class Helper:
 
 def rank_candidates(need: Need, stats: StatsLoader, limit: int = 20) -> list[Candidate]:
     """The best helpers for ``need``, at most ``limit``, best first."""
-    helpers = _load_helpers(need)
     distances = {}
-    scored = []
-    for helper in helpers:
+    reached = []
+    for helper in _load_helpers(need):
         distance = distances.get(helper.building_id)
         if distance is None:
             distance = distances[helper.building_id] = _distance(need, helper)
         reach = _reach(need, helper, distance)
         if reach is not None:
-            scored.append((helper, distance, reach))
-    loaded = stats([helper.user_id for helper, _d, _r in scored]) if scored else {}
-    candidates = [_score(need, helper, distance, reach, loaded.get(helper.user_id, HelperStats()))
-                  for helper, distance, reach in scored]
-    candidates.sort(key=lambda c: (-c.score, c.distance_m, c.user_id))
-    return candidates[:limit]
+            reached.append((helper, distance, reach))
+    loaded = stats([helper.user_id for helper, _d, _r in reached]) if reached else {}
+    rated = [(_rate(need, helper, distance, reach, loaded.get(helper.user_id, HelperStats())),
+              helper, distance, reach) for helper, distance, reach in reached]
+    rated.sort(key=lambda item: (-item[0], item[2], item[1].user_id))
+    # reasons (translated strings) only for the ones answered
+    return [_candidate(need, helper, distance, reach, loaded.get(helper.user_id, HelperStats()))
+            for _score, helper, distance, reach in rated[:limit]]
 
 
 def rank_needs_for(user: User, needs: list[Need], stats: StatsLoader,
@@ -160,7 +164,7 @@ def rank_needs_for(user: User, needs: list[Need], stats: StatsLoader,
         distance = _distance(need, helper)
         reach = _reach(need, helper, distance)
         if reach is not None:
-            matches.append((need, _score(need, helper, distance, reach, own)))
+            matches.append((need, _candidate(need, helper, distance, reach, own)))
     matches.sort(key=lambda pair: (-pair[1].score, pair[1].distance_m, pair[0].order_id or 0))
     return matches[:limit]
 
@@ -173,13 +177,6 @@ def covering_codes(wanted):
             codes.add(tag)
             tag = taxonomy.parent_of(tag)
     return sorted(codes)
-
-
-def box(lat, lon, radius_m):
-    """(min_lat, max_lat, min_lon, max_lon) of a box that contains the circle of ``radius_m``."""
-    dlat = radius_m / METRES_PER_DEGREE_LAT * 1.001  # a hair wider than the great circle
-    dlon = dlat / max(math.cos(math.radians(min(abs(lat) + dlat, 89.9))), 1e-6)
-    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
 # --- the pure rules --------------------------------------------------------------------------
@@ -208,16 +205,16 @@ def _reach(need, helper, distance):
     return None
 
 
-def _fit(need, reaching):
-    """Per wanted tag: the best capability covering it (or None), and the fit in 0..1."""
+def _best_covers(need, reaching):
+    """Per wanted tag that is covered: (cover, the capability covering it best)."""
     best = {}
     for wanted in need.tags:
-        options = [(taxonomy.covers(cap.tag, wanted), cap) for cap in reaching]
-        options = [(cover, cap) for cover, cap in options if cover]
+        options = [(taxonomy.covers(cap.tag, wanted), cap.offer_id or 0, cap) for cap in reaching]
+        options = [option for option in options if option[0]]
         if options:
-            best[wanted] = max(options, key=lambda option: (option[0], option[1].offer_id or 0))
-    total = sum(cover for cover, _cap in best.values()) / (2 * len(need.tags)) if need.tags else 0
-    return best, total
+            cover, _offer, cap = max(options, key=lambda option: option[:2])
+            best[wanted] = (cover, cap)
+    return best
 
 
 def _available(need, reaching):
@@ -247,20 +244,25 @@ def _window_slots(start, end):
     return slots
 
 
-def _score(need, helper, distance, reaching, stats):
-    """The scored Candidate with its reasons (in the current language)."""
-    best, fit = _fit(need, reaching)
-    available = _available(need, reaching)
+def _rate(need, helper, distance, reaching, stats):
+    """The score (0-100, two decimals): the weighted parts of the module docstring."""
+    fit = sum(max((taxonomy.covers(cap.tag, wanted) for cap in reaching), default=0)
+              for wanted in need.tags) / (2 * len(need.tags)) if need.tags else 0
     rating = (stats.rating_avg - 1) / 4 if stats.rating_count and stats.rating_avg else 0.5
-    parts = {
-        "fit": fit, "proximity": 1 / (1 + distance / 1000),
-        "same_building": 1.0 if helper.building_id == need.building_id else 0.0,
-        "available": available, "experience": min(stats.completed, 10) / 10,
-        "rating": rating, "free": 1 / (1 + max(stats.active, 0)),
-    }
-    score = round(sum(WEIGHTS[name] * value for name, value in parts.items()), 2)
-    reasons = _reasons(need, helper, distance, best, available, stats)
-    return Candidate(helper.user_id, helper.display_name, score, distance, reasons)
+    score = (WEIGHTS["fit"] * fit + WEIGHTS["proximity"] / (1 + distance / 1000)
+             + WEIGHTS["same_building"] * (helper.building_id == need.building_id)
+             + WEIGHTS["available"] * _available(need, reaching)
+             + WEIGHTS["experience"] * min(stats.completed, 10) / 10
+             + WEIGHTS["rating"] * rating + WEIGHTS["free"] / (1 + max(stats.active, 0)))
+    return round(score, 2)
+
+
+def _candidate(need, helper, distance, reaching, stats):
+    """The scored Candidate with its reasons (in the current language)."""
+    best = _best_covers(need, reaching)
+    reasons = _reasons(need, helper, distance, best, _available(need, reaching), stats)
+    return Candidate(helper.user_id, helper.display_name,
+                     _rate(need, helper, distance, reaching, stats), distance, reasons)
 
 
 def _reasons(need, helper, distance, best, available, stats):
@@ -313,27 +315,30 @@ def _home(select):
             .join(Building, Building.id == Unit.building_id))
 
 
-def _own_box(need, radius):
-    """SQL conditions: the building lies in the box of each row's own ``radius`` column."""
+def _box_around(need, lat, lon, radius):
+    """SQL conditions: the position ``lat``/``lon`` lies in the box of ``radius`` (a number or a
+    column of each row's own radius) around the need."""
     dlat = radius / float(METRES_PER_DEGREE_LAT) * 1.001
     cos_lat = max(math.cos(math.radians(min(abs(need.lat) + 0.2, 89.9))), 1e-6)
-    return (Building.lat.between(need.lat - dlat, need.lat + dlat),
-            Building.lon.between(need.lon - dlat / cos_lat, need.lon + dlat / cos_lat))
+    return (lat.between(need.lat - dlat, need.lat + dlat),
+            lon.between(need.lon - dlat / cos_lat, need.lon + dlat / cos_lat))
 
 
 def _skill_rows(need, codes):
-    """Skill rows covering ``codes``: near helpers through the building box, far ones by radius."""
-    min_lat, max_lat, min_lon, max_lon = box(need.lat, need.lon, NEAR_RADIUS_M)
-    near = (sa.select(*HELPER_COLUMNS, UserSkill.tag, UserSkill.radius_m).select_from(Building)
-            .join(Unit, Unit.building_id == Building.id).join(User, User.unit_id == Unit.id)
-            .join(UserSkill, UserSkill.user_id == User.id)
-            .where(Building.lat.between(min_lat, max_lat), Building.lon.between(min_lon, max_lon),
-                   UserSkill.tag.in_(codes), UserSkill.radius_m <= NEAR_RADIUS_M, *_people(need)))
-    far = (_home(sa.select(*HELPER_COLUMNS, UserSkill.tag, UserSkill.radius_m)
-                 .select_from(UserSkill).join(User, User.id == UserSkill.user_id))
+    """Skill rows covering ``codes`` whose prefilter position is in reach: those in the box of
+    NEAR_RADIUS_M (ix_user_skills_near: tag, lat, lon) and those with a longer radius whose own
+    box holds the need (ix_user_skills_far: tag, radius_m, lat, lon). Both are answered inside
+    the index; only survivors are joined to their user and home building."""
+    columns = (*HELPER_COLUMNS, UserSkill.tag, UserSkill.radius_m)
+    near = (_home(sa.select(*columns).select_from(UserSkill).join(User, User.id == UserSkill.user_id))
+            .where(UserSkill.tag.in_(codes),
+                   *_box_around(need, UserSkill.lat, UserSkill.lon, NEAR_RADIUS_M), *_people(need)))
+    far = (_home(sa.select(*columns).select_from(UserSkill).join(User, User.id == UserSkill.user_id))
            .where(UserSkill.tag.in_(codes), UserSkill.radius_m > NEAR_RADIUS_M,
-                  *_own_box(need, UserSkill.radius_m), *_people(need)))
-    return [*db.session.execute(near), *db.session.execute(far)]
+                  *_box_around(need, UserSkill.lat, UserSkill.lon, UserSkill.radius_m),
+                  *_people(need)))
+    connection = db.session.connection()  # Core rows: no ORM bookkeeping per row
+    return [*connection.execute(near), *connection.execute(far)]
 
 
 def _offer_rows(need, codes):
@@ -342,8 +347,8 @@ def _offer_rows(need, codes):
                     .join(Offer, Offer.id == OfferTag.offer_id)
                     .join(User, User.id == Offer.owner_id))
               .where(OfferTag.tag.in_(codes), Offer.active.is_(True),
-                     *_own_box(need, Offer.radius_m), *_people(need)))
-    return db.session.execute(select).all()
+                     *_box_around(need, Offer.lat, Offer.lon, Offer.radius_m), *_people(need)))
+    return db.session.connection().execute(select).all()
 
 
 def _load_helpers(need):
@@ -352,9 +357,11 @@ def _load_helpers(need):
         helper = _load_helper(need.offer_owner_id)
         return [helper] if helper is not None and _eligible(need, helper) else []
     codes = covering_codes(need.tags)
-    helpers = {}
+    helpers, seen = {}, set()
     for row in _skill_rows(need, codes):
-        _add(helpers, row, Capability(row.tag, row.radius_m))
+        if (row.user_id, row.tag) not in seen:  # a row can be both near and far
+            seen.add((row.user_id, row.tag))
+            _add(helpers, row, Capability(row.tag, row.radius_m))
     for row in _offer_rows(need, codes):
         _add(helpers, row, Capability(*row[6:]))
     return [helpers[key] for key in sorted(helpers)]
