@@ -6,10 +6,11 @@ from mutualaid.api import bp as api_bp, register_feature_routes
 def init_app(app):
     """Register every feature's blueprint and the API."""
     from mutualaid.accounts.views import bp as accounts_bp
+    from mutualaid.matching.views import bp as matching_bp
     from mutualaid.places.views import bp as places_bp
     from mutualaid.shell.views import bp as shell_bp
 
     register_feature_routes()
-    for blueprint in (shell_bp, accounts_bp, places_bp, api_bp):
+    for blueprint in (shell_bp, accounts_bp, places_bp, matching_bp, api_bp):
         app.register_blueprint(blueprint)
     realtime.init_app(app)
