@@ -35,9 +35,11 @@ same per-row box. Only survivors are joined to their user (verified, active, vet
 and home building, whose true position gives the distance. Three queries per ranking plus one
 call of the stats loader, however many candidates there are.
 """
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -101,11 +103,11 @@ class Candidate:
 
 
 StatsLoader = Callable[[list[int]], dict[int, HelperStats]]
+NO_STATS = HelperStats()
 
 
-@dataclass(frozen=True)
-class Capability:
-    """A tag a helper covers, from a skill (offer is None) or an active offer."""
+class Capability(NamedTuple):
+    """A tag a helper covers, from a skill (offer_id None) or an active offer."""
 
     tag: str
     radius_m: int
@@ -130,21 +132,13 @@ class Helper:
 
 def rank_candidates(need: Need, stats: StatsLoader, limit: int = 20) -> list[Candidate]:
     """The best helpers for ``need``, at most ``limit``, best first."""
-    distances = {}
-    reached = []
-    for helper in _load_helpers(need):
-        distance = distances.get(helper.building_id)
-        if distance is None:
-            distance = distances[helper.building_id] = _distance(need, helper)
-        reach = _reach(need, helper, distance)
-        if reach is not None:
-            reached.append((helper, distance, reach))
+    reached = list(_reachable(need))
     loaded = stats([helper.user_id for helper, _d, _r in reached]) if reached else {}
-    rated = [(_rate(need, helper, distance, reach, loaded.get(helper.user_id, HelperStats())),
+    rated = [(_rate(need, helper, distance, reach, loaded.get(helper.user_id, NO_STATS)),
               helper, distance, reach) for helper, distance, reach in reached]
     rated.sort(key=lambda item: (-item[0], item[2], item[1].user_id))
     # reasons (translated strings) only for the ones answered
-    return [_candidate(need, helper, distance, reach, loaded.get(helper.user_id, HelperStats()))
+    return [_candidate(need, helper, distance, reach, loaded.get(helper.user_id, NO_STATS))
             for _score, helper, distance, reach in rated[:limit]]
 
 
@@ -161,7 +155,7 @@ def rank_needs_for(user: User, needs: list[Need], stats: StatsLoader,
     for need in needs:
         if not _eligible(need, helper):
             continue
-        distance = _distance(need, helper)
+        distance = _distance(need, helper.lat, helper.lon)
         reach = _reach(need, helper, distance)
         if reach is not None:
             matches.append((need, _candidate(need, helper, distance, reach, own)))
@@ -190,9 +184,16 @@ def _eligible(need, helper):
     return need.offer_owner_id is None or helper.user_id == need.offer_owner_id
 
 
-def _distance(need, helper):
+def _flat_distance(need, lat, lon):
+    """A cheap equirectangular estimate in metres (well within 1% of the great circle at city
+    scale), used only to skip helpers that are clearly out of reach."""
+    dlon = (lon - need.lon) * math.cos(math.radians((lat + need.lat) / 2))
+    return math.hypot(lat - need.lat, dlon) * METRES_PER_DEGREE_LAT
+
+
+def _distance(need, lat, lon):
     """Great-circle distance in whole metres."""
-    return round(great_circle((need.lat, need.lon), (helper.lat, helper.lon)).meters)
+    return round(great_circle((need.lat, need.lon), (lat, lon)).meters)
 
 
 def _reach(need, helper, distance):
@@ -229,6 +230,7 @@ def _available(need, reaching):
     return 0.0
 
 
+@functools.lru_cache(maxsize=1024)
 def _window_slots(start, end):
     """The (weekday, part of day) pairs a window touches, in China Standard Time."""
     slots = set()
@@ -241,7 +243,7 @@ def _window_slots(start, end):
         hour += timedelta(hours=1)
         if hour >= last:
             break
-    return slots
+    return frozenset(slots)
 
 
 def _rate(need, helper, distance, reaching, stats):
@@ -324,6 +326,16 @@ def _box_around(need, lat, lon, radius):
             lon.between(need.lon - dlat / cos_lat, need.lon + dlat / cos_lat))
 
 
+def _roughly_within(need, lat, lon, radius):
+    """SQL condition: the position is within ``radius`` of the need by a flat-earth estimate
+    with a 2% margin (only ever keeps more than the great circle would). Its columns are in the
+    indexes, so rows outside the circle are dropped before any join."""
+    scale = math.cos(math.radians(need.lat))
+    limit = radius * (1.02 / METRES_PER_DEGREE_LAT)
+    dlat, dlon = lat - need.lat, (lon - need.lon) * scale
+    return dlat * dlat + dlon * dlon <= limit * limit
+
+
 def _skill_rows(need, codes):
     """Skill rows covering ``codes`` whose prefilter position is in reach: those in the box of
     NEAR_RADIUS_M (ix_user_skills_near: tag, lat, lon) and those with a longer radius whose own
@@ -332,13 +344,16 @@ def _skill_rows(need, codes):
     columns = (*HELPER_COLUMNS, UserSkill.tag, UserSkill.radius_m)
     near = (_home(sa.select(*columns).select_from(UserSkill).join(User, User.id == UserSkill.user_id))
             .where(UserSkill.tag.in_(codes),
-                   *_box_around(need, UserSkill.lat, UserSkill.lon, NEAR_RADIUS_M), *_people(need)))
+                   *_box_around(need, UserSkill.lat, UserSkill.lon, NEAR_RADIUS_M),
+                   _roughly_within(need, UserSkill.lat, UserSkill.lon, UserSkill.radius_m),
+                   *_people(need)))
     far = (_home(sa.select(*columns).select_from(UserSkill).join(User, User.id == UserSkill.user_id))
            .where(UserSkill.tag.in_(codes), UserSkill.radius_m > NEAR_RADIUS_M,
                   *_box_around(need, UserSkill.lat, UserSkill.lon, UserSkill.radius_m),
+                  _roughly_within(need, UserSkill.lat, UserSkill.lon, UserSkill.radius_m),
                   *_people(need)))
     connection = db.session.connection()  # Core rows: no ORM bookkeeping per row
-    return [*connection.execute(near), *connection.execute(far)]
+    return [*connection.execute(near).all(), *connection.execute(far).all()]
 
 
 def _offer_rows(need, codes):
@@ -347,24 +362,44 @@ def _offer_rows(need, codes):
                     .join(Offer, Offer.id == OfferTag.offer_id)
                     .join(User, User.id == Offer.owner_id))
               .where(OfferTag.tag.in_(codes), Offer.active.is_(True),
-                     *_box_around(need, Offer.lat, Offer.lon, Offer.radius_m), *_people(need)))
+                     *_box_around(need, Offer.lat, Offer.lon, Offer.radius_m),
+                     _roughly_within(need, Offer.lat, Offer.lon, Offer.radius_m), *_people(need)))
     return db.session.connection().execute(select).all()
 
 
-def _load_helpers(need):
-    """The helpers that survive the SQL prefilter, with their capabilities (three queries)."""
+def _reachable(need):
+    """(helper, distance, reaching capabilities) of every helper who qualifies for ``need``:
+    three queries, then exact distances once per building for those roughly in reach."""
     if need.offer_owner_id is not None:
         helper = _load_helper(need.offer_owner_id)
-        return [helper] if helper is not None and _eligible(need, helper) else []
+        if helper is not None and _eligible(need, helper):
+            distance = _distance(need, helper.lat, helper.lon)
+            yield helper, distance, _reach(need, helper, distance)
+        return
     codes = covering_codes(need.tags)
-    helpers, seen = {}, set()
-    for row in _skill_rows(need, codes):
-        if (row.user_id, row.tag) not in seen:  # a row can be both near and far
-            seen.add((row.user_id, row.tag))
-            _add(helpers, row, Capability(row.tag, row.radius_m))
+    people, capabilities = {}, {}
+    for row in _skill_rows(need, codes):  # a row can come both as near and as far: keyed
+        if row.user_id not in people:
+            people[row.user_id], capabilities[row.user_id] = row, {}
+        capabilities[row.user_id][row.tag, None] = Capability(row.tag, row.radius_m)
     for row in _offer_rows(need, codes):
-        _add(helpers, row, Capability(*row[6:]))
-    return [helpers[key] for key in sorted(helpers)]
+        if row.user_id not in people:
+            people[row.user_id], capabilities[row.user_id] = row, {}
+        capabilities[row.user_id][row.tag, row.offer_id] = Capability(*row[6:])
+    rough, exact = {}, {}
+    for user_id in sorted(people):
+        row, caps = people[user_id], list(capabilities[user_id].values())
+        building_id = row.building_id
+        if building_id not in rough:
+            rough[building_id] = _flat_distance(need, row.lat, row.lon)
+        if rough[building_id] > max(cap.radius_m for cap in caps) * 1.02 + 5:
+            continue  # clearly out of reach: no exact distance needed
+        if building_id not in exact:
+            exact[building_id] = _distance(need, row.lat, row.lon)
+        helper = Helper(*row[:6], capabilities=caps)
+        reach = _reach(need, helper, exact[building_id])
+        if reach is not None:
+            yield helper, exact[building_id], reach
 
 
 def _load_helper(user_id):
@@ -381,11 +416,3 @@ def _load_helper(user_id):
                                 .where(Offer.owner_id == user_id, Offer.active.is_(True)))
     helper.capabilities += [Capability(*row) for row in offers]
     return helper
-
-
-def _add(helpers, row, capability):
-    """Add a capability to the helper of ``row``, creating the helper on first sight."""
-    helper = helpers.get(row.user_id)
-    if helper is None:
-        helper = helpers[row.user_id] = Helper(*row[:6])
-    helper.capabilities.append(capability)
