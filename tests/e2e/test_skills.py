@@ -27,6 +27,7 @@ def test_pick_skills_publish_and_withdraw_an_offer_on_a_phone(server, community,
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     skills = page.get_by_test_id("skills-form")
+    assert skills.locator("label.chip").first.bounding_box()["height"] >= 44  # touch target
     skills.get_by_label("手机电脑帮忙").check()
     skills.get_by_label("辅导功课").check()
     skills.get_by_label("愿意帮忙的范围（离家距离）").select_option("2000")
@@ -37,9 +38,9 @@ def test_pick_skills_publish_and_withdraw_an_offer_on_a_phone(server, community,
     assert mine == {"tags": ["tutoring", "it_help"], "radius_m": 2000}
 
     offer = page.get_by_test_id("offer-form")
-    offer.get_by_role("button", name="发布服务").click()  # nothing filled in: errors shown
-    expect(offer.locator("[data-error-for=title]")).not_to_be_empty()
     offer.get_by_label("服务内容").fill("教老人用手机")
+    offer.get_by_role("button", name="发布服务").click()  # no kind of help chosen: an error
+    expect(offer.locator("[data-error-for=tags]")).not_to_be_empty()
     offer.get_by_label("手机电脑帮忙").check()
     offer.get_by_label("周一").uncheck()
     offer.get_by_label("上午").uncheck()
