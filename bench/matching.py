@@ -12,6 +12,7 @@ that both give the same candidates).
 """
 import argparse
 import math
+import os
 import random
 import statistics
 import sys
@@ -227,6 +228,7 @@ def main():
         needs = random_needs(random.Random(SEED + 1), options.orders)
         db.session.rollback()
         rank_candidates(needs[0], stats)  # warm the page cache
+        print("load average before timing: %.2f on %d CPUs" % (os.getloadavg()[0], os.cpu_count()))
         timings, found = [], []
         for need in needs:
             started = time.perf_counter()
@@ -253,6 +255,8 @@ def main():
               f"p95 {percentile(naive_timings, 0.95):.0f} ms; same candidates as indexed: yes")
         print(f"speed-up (naive p50 / indexed p50 on those orders): "
               f"{naive_p50 / percentile(sample_indexed, 0.5):.0f}x")
+        print("load average (1, 5, 15 min) at the end: %.2f %.2f %.2f on %d CPUs"
+              % (*os.getloadavg(), os.cpu_count()))
 
 
 if __name__ == "__main__":

@@ -39,8 +39,8 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import get_locale, gettext as _, ngettext
@@ -161,6 +161,18 @@ def rank_needs_for(user: User, needs: list[Need], stats: StatsLoader,
             matches.append((need, _candidate(need, helper, distance, reach, own)))
     matches.sort(key=lambda pair: (-pair[1].score, pair[1].distance_m, pair[0].order_id or 0))
     return matches[:limit]
+
+
+def reach_box(user):
+    """(min_lat, max_lat, min_lon, max_lon) around the user's home that holds every need their
+    skills and active offers can reach, to prefilter open orders for ``rank_needs_for`` in SQL;
+    None when the user cannot help (not verified, no home, nothing listed)."""
+    helper = _load_helper(user.id) if user.active and user.verified else None
+    if helper is None or not helper.capabilities:
+        return None
+    dlat = max(cap.radius_m for cap in helper.capabilities) / METRES_PER_DEGREE_LAT * 1.02
+    dlon = dlat / max(math.cos(math.radians(min(abs(helper.lat) + dlat, 89.9))), 1e-6)
+    return helper.lat - dlat, helper.lat + dlat, helper.lon - dlon, helper.lon + dlon
 
 
 def covering_codes(wanted):

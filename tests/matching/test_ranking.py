@@ -304,3 +304,15 @@ def test_moving_a_building_moves_its_helpers(db, requester):
     building.lat, building.lon = requester.unit.building.lat, requester.unit.building.lon
     db.session.flush()
     assert ids(rank_candidates(need_of(requester, "cleaning"), no_stats)) == [helper.id]
+
+
+def test_reach_box_holds_every_need_the_helper_can_reach(db):
+    helper = resident(building_at(0, 0))
+    add_skills(helper, "cleaning", radius_m=1000)
+    make_offer(helper, "moving", radius_m=3000)
+    min_lat, max_lat, min_lon, max_lon = ranking.reach_box(helper)
+    inside = building_at(2900, 0)
+    outside = building_at(3200, 0)
+    assert min_lat <= inside.lat <= max_lat and min_lon <= inside.lon <= max_lon
+    assert not outside.lat <= max_lat
+    assert ranking.reach_box(make_user()) is None
