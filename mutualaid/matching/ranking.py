@@ -55,6 +55,7 @@ from mutualaid.places.models import Building, Unit
 WEIGHTS = {"fit": 35, "proximity": 20, "same_building": 10, "available": 10,
            "experience": 10, "rating": 5, "free": 10}
 NEAR_RADIUS_M = 1000
+SCORE_MARGIN = 0.5  # points: far more than a flat-earth distance can move a score
 METRES_PER_DEGREE_LAT = 111_195  # great-circle metres per degree on geopy's mean earth radius
 LOCAL_TIME = timezone(timedelta(hours=8))
 MAX_WINDOW_HOURS = 24 * 7
@@ -134,12 +135,25 @@ def rank_candidates(need: Need, stats: StatsLoader, limit: int = 20) -> list[Can
     """The best helpers for ``need``, at most ``limit``, best first."""
     reached = list(_reachable(need))
     loaded = stats([helper.user_id for helper, _d, _r in reached]) if reached else {}
+    rated = _rated(need, reached, loaded)
+    if len(rated) > limit:
+        # Distances so far are flat-earth estimates (under a metre off at city scale, under
+        # 0.05 points of score): settle every close contender with the exact great circle.
+        cut = rated[limit - 1][0] - SCORE_MARGIN
+        rated = _rated(need, [(helper, _distance(need, helper.lat, helper.lon), reach)
+                              for score, helper, _d, reach in rated if score >= cut], loaded)
+    # reasons (translated strings) only for the ones answered
+    return [_candidate(need, helper, _distance(need, helper.lat, helper.lon), reach,
+                       loaded.get(helper.user_id, NO_STATS))
+            for _score, helper, _d, reach in rated[:limit]]
+
+
+def _rated(need, reached, loaded):
+    """(score, helper, distance, reach) best first: score, then distance, then user id."""
     rated = [(_rate(need, helper, distance, reach, loaded.get(helper.user_id, NO_STATS)),
               helper, distance, reach) for helper, distance, reach in reached]
     rated.sort(key=lambda item: (-item[0], item[2], item[1].user_id))
-    # reasons (translated strings) only for the ones answered
-    return [_candidate(need, helper, distance, reach, loaded.get(helper.user_id, NO_STATS))
-            for _score, helper, distance, reach in rated[:limit]]
+    return rated
 
 
 def rank_needs_for(user: User, needs: list[Need], stats: StatsLoader,
@@ -390,28 +404,30 @@ def _reachable(need):
         return
     codes = covering_codes(need.tags)
     people, capabilities = {}, {}
-    for row in _skill_rows(need, codes):  # a row can come both as near and as far: keyed
-        if row.user_id not in people:
-            people[row.user_id], capabilities[row.user_id] = row, {}
-        capabilities[row.user_id][row.tag, None] = Capability(row.tag, row.radius_m)
-    for row in _offer_rows(need, codes):
-        if row.user_id not in people:
-            people[row.user_id], capabilities[row.user_id] = row, {}
-        capabilities[row.user_id][row.tag, row.offer_id] = Capability(*row[6:])
-    rough, exact = {}, {}
+    # rows are unpacked as tuples: attribute access on thousands of rows costs more than SQL
+    for user_id, name, building_id, lat, lon, vetted, tag, radius in _skill_rows(need, codes):
+        if user_id not in people:
+            people[user_id], capabilities[user_id] = (name, building_id, lat, lon, vetted), {}
+        capabilities[user_id][tag, None] = Capability(tag, radius)  # near and far may overlap
+    for user_id, name, building_id, lat, lon, vetted, *offer in _offer_rows(need, codes):
+        if user_id not in people:
+            people[user_id], capabilities[user_id] = (name, building_id, lat, lon, vetted), {}
+        capabilities[user_id][offer[0], offer[2]] = Capability(*offer)
+    rough = {}
     for user_id in sorted(people):
-        row, caps = people[user_id], list(capabilities[user_id].values())
-        building_id = row.building_id
-        if building_id not in rough:
-            rough[building_id] = _flat_distance(need, row.lat, row.lon)
-        if rough[building_id] > max(cap.radius_m for cap in caps) * 1.02 + 5:
-            continue  # clearly out of reach: no exact distance needed
-        if building_id not in exact:
-            exact[building_id] = _distance(need, row.lat, row.lon)
-        helper = Helper(*row[:6], capabilities=caps)
-        reach = _reach(need, helper, exact[building_id])
+        name, building_id, lat, lon, vetted = people[user_id]
+        distance = rough.get(building_id)
+        if distance is None:
+            distance = rough[building_id] = round(_flat_distance(need, lat, lon))
+        caps = list(capabilities[user_id].values())
+        if any(abs(distance - cap.radius_m) <= 2 for cap in caps):
+            distance = _distance(need, lat, lon)  # on the edge of a radius: decide exactly
+        elif distance > max(cap.radius_m for cap in caps):
+            continue
+        helper = Helper(user_id, name, building_id, lat, lon, vetted, caps)
+        reach = _reach(need, helper, distance)
         if reach is not None:
-            yield helper, exact[building_id], reach
+            yield helper, distance, reach
 
 
 def _load_helper(user_id):
