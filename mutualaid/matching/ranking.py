@@ -24,16 +24,17 @@ Ties: shorter distance first, then lower user id.
 
 How it stays fast
 -----------------
-SQL prefilters with indexed bounding boxes; exact distances are computed only on the
-survivors, once per building. Each skill row (and offer) keeps a copy of its owner's home
+SQL prefilters with indexed bounding boxes; geopy's exact great circle is computed only for
+the contenders for the answer (and helpers on the edge of their radius), the rest are ranked
+on a flat-earth estimate that is under a metre off at city scale. Each skill row (and offer) keeps a copy of its owner's home
 position (refreshed by ``models.follow_moves`` when a user moves), so the box test is answered
 inside an index, before any join: most helpers keep a short radius, and those in the box of
 NEAR_RADIUS_M around the need are found by tag and position (``ix_user_skills_near``: tag, lat,
 lon); the few with a longer reach by tag and radius (``ix_user_skills_far``: tag, radius_m, lat,
 lon), each kept when the box of its own radius holds the need. Offers are found by tag with the
 same per-row box. Only survivors are joined to their user (verified, active, vetted when needed)
-and home building, whose true position gives the distance. Three queries per ranking plus one
-call of the stats loader, however many candidates there are.
+and home building, whose position gives the distance. Three queries per ranking plus one call
+of the stats loader, however many candidates there are.
 """
 import functools
 import math
@@ -136,16 +137,16 @@ def rank_candidates(need: Need, stats: StatsLoader, limit: int = 20) -> list[Can
     reached = list(_reachable(need))
     loaded = stats([helper.user_id for helper, _d, _r in reached]) if reached else {}
     rated = _rated(need, reached, loaded)
-    if len(rated) > limit:
-        # Distances so far are flat-earth estimates (under a metre off at city scale, under
-        # 0.05 points of score): settle every close contender with the exact great circle.
-        cut = rated[limit - 1][0] - SCORE_MARGIN
-        rated = _rated(need, [(helper, _distance(need, helper.lat, helper.lon), reach)
-                              for score, helper, _d, reach in rated if score >= cut], loaded)
+    if not rated or limit < 1:
+        return []
+    # Distances so far are flat-earth estimates (under a metre off at city scale, under 0.05
+    # points of score): settle every contender for the answer with the exact great circle.
+    cut = rated[min(limit, len(rated)) - 1][0] - SCORE_MARGIN
+    rated = _rated(need, [(helper, _distance(need, helper.lat, helper.lon), reach)
+                          for score, helper, _d, reach in rated if score >= cut], loaded)
     # reasons (translated strings) only for the ones answered
-    return [_candidate(need, helper, _distance(need, helper.lat, helper.lon), reach,
-                       loaded.get(helper.user_id, NO_STATS))
-            for _score, helper, _d, reach in rated[:limit]]
+    return [_candidate(need, helper, distance, reach, loaded.get(helper.user_id, NO_STATS))
+            for _score, helper, distance, reach in rated[:limit]]
 
 
 def _rated(need, reached, loaded):
