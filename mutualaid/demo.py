@@ -19,6 +19,18 @@ RESIDENTS = [
     ("huang", "黄先生 Mr Huang", "13800000005", "C", "502", "owner", True),
 ]
 BUILDINGS = {"B": (23.0215, 113.1150), "C": (23.0221, 113.1162)}
+# username: (skills, radius_m, [(offer title, tags, days, parts)])
+SKILLS = {
+    "he": (["repair.plumbing", "repair.electrical"], 1500,
+           [("修水管、换灯泡 Taps and light bulbs", ["repair.plumbing", "repair.electrical"],
+             ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ["morning", "afternoon"])]),
+    "mai": (["it_help", "tutoring"], 1000,
+            [("教长辈用手机 Phone lessons for elders", ["it_help"],
+              ["mon", "tue", "wed", "thu", "fri"], ["evening"])]),
+    "huang": (["errands", "moving"], 2000,
+              [("顺路代买菜 Market runs", ["errands.shopping"], ["sat", "sun"], ["morning"])]),
+    "liang": (["companionship.elderly", "cooking"], 500, []),
+}
 
 
 def is_seeded():
@@ -56,6 +68,7 @@ def seed():
         logins.append(("resident", username, f"{building}-{number} {relation}"))
     accounts.set_flags(staff, db.session.scalar(sa.select(accounts.User).where(
         accounts.User.username == "chen")), vulnerable=True)
+    _seed_skills()
     _seed_orders(staff)
     _seed_vote(staff, units)
     db.session.commit()
@@ -108,6 +121,19 @@ def _seed_vote(staff, units):
     votes.cast_ballot(user("he"), vote, "no")
     votes.cast_ballot(user("he"), vote, "yes")  # a change of mind: both stay in the record
     votes.record_assisted_ballot(staff, vote, units["B", "702"], "yes", "paper", "纸质表决票 #1")
+def _seed_skills():
+    """Skills and standing offers of the demo neighbours (Master He is vetted)."""
+    from mutualaid.matching import domain as matching
+
+    staff = db.session.scalar(sa.select(accounts.User).where(accounts.User.username == "staff"))
+    for username, (skills, radius_m, offers) in SKILLS.items():
+        user = db.session.scalar(sa.select(accounts.User).where(accounts.User.username == username))
+        matching.set_skills(user, skills, radius_m)
+        for title, tags, days, parts in offers:
+            matching.create_offer(user, title, tags, radius_m=radius_m,
+                                  availability={"days": days, "parts": parts})
+        if username == "he":
+            accounts.set_flags(staff, user, vetted=True)
 
 
 def print_logins(logins):

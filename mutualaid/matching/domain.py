@@ -10,7 +10,7 @@ from mutualaid.errors import Forbidden, NotFound, ValidationFailed
 from mutualaid.extensions import db
 from mutualaid.matching import tags as taxonomy
 from mutualaid.matching.models import (ALL_DAYS, ALL_PARTS, DAYS, DEFAULT_RADIUS_M, PARTS, Offer,
-                                       OfferTag, UserSkill)
+                                       OfferTag, UserSkill, home_position)
 
 
 def skills_of(user):
@@ -29,9 +29,10 @@ def set_skills(user, tags, radius_m=None):
         message = _("Unknown tags: %(tags)s", tags=", ".join(unknown))
         raise ValidationFailed(message, fields={"tags": [message]})
     radius_m = radius_m or skills_of(user)["radius_m"]
+    lat, lon = home_position(db.session, user.id)
     db.session.execute(sa.delete(UserSkill).where(UserSkill.user_id == user.id))
     for tag in dict.fromkeys(tags):
-        db.session.add(UserSkill(user_id=user.id, tag=tag, radius_m=radius_m))
+        db.session.add(UserSkill(user_id=user.id, tag=tag, radius_m=radius_m, lat=lat, lon=lon))
     db.session.flush()
     return skills_of(user)
 
@@ -50,8 +51,9 @@ def create_offer(owner, title, tags, description="", radius_m=DEFAULT_RADIUS_M,
     """A verified user offers a standing service; raises Forbidden/ValidationFailed."""
     require_verified(owner)
     days, parts = availability_masks(availability)
+    lat, lon = home_position(db.session, owner.id)
     offer = Offer(owner_id=owner.id, title=title, description=description, radius_m=radius_m,
-                  available_days=days, available_parts=parts,
+                  available_days=days, available_parts=parts, lat=lat, lon=lon,
                   tag_rows=[OfferTag(tag=tag) for tag in taxonomy.validate_tags(tags)])
     db.session.add(offer)
     db.session.flush()

@@ -8,7 +8,7 @@ import sqlalchemy.orm as so
 from mutualaid.database import UTCDateTime, utcnow
 from mutualaid.extensions import db
 from mutualaid.matching.tags import TAXONOMY
-from mutualaid.places.models import Building
+from mutualaid.places.models import Building, Unit
 
 DEFAULT_RADIUS_M = 1000
 MIN_RADIUS_M, MAX_RADIUS_M = 100, 20_000
@@ -18,13 +18,6 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PARTS = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 22)}
 ALL_DAYS, ALL_PARTS = (1 << len(DAYS)) - 1, (1 << len(PARTS)) - 1
 
-# Matching prefilters helpers by their home building's position: a box query on this index.
-# It is declared here, next to the query that needs it, rather than in places.
-BUILDING_POSITION_INDEX = sa.Index(
-    "ix_buildings_lat_lon", Building.__table__.c.lat, Building.__table__.c.lon
-)
-
-
 class UserSkill(db.Model):
     """One skill of a user. All of a user's rows carry the same ``radius_m`` (how far they go)."""
 
@@ -32,12 +25,18 @@ class UserSkill(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"radius_m BETWEEN {MIN_RADIUS_M} AND {MAX_RADIUS_M}",
                            name="skill_radius_range"),
-        # Far-reaching helpers are found by tag and radius, without a table lookup.
-        sa.Index("ix_user_skills_tag_radius", "tag", "radius_m", "user_id"),
+        # Matching's bounding boxes are answered inside these indexes (see ranking.py):
+        # helpers with a short reach by tag and position, far-reaching ones by tag and radius.
+        sa.Index("ix_user_skills_near", "tag", "lat", "lon", "radius_m", "user_id"),
+        sa.Index("ix_user_skills_far", "tag", "radius_m", "lat", "lon", "user_id"),
     )
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
     tag: so.Mapped[str] = so.mapped_column(sa.String(40), primary_key=True)
     radius_m: so.Mapped[int] = so.mapped_column(default=DEFAULT_RADIUS_M)
+    # A copy of the home building's position, kept by follow_moves(); the truth stays on
+    # the building (distances are computed from it), this copy only feeds the prefilter.
+    lat: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    lon: so.Mapped[float | None] = so.mapped_column(sa.Float)
 
 
 class Offer(db.Model):
@@ -58,6 +57,8 @@ class Offer(db.Model):
     available_days: so.Mapped[int] = so.mapped_column(default=ALL_DAYS)
     available_parts: so.Mapped[int] = so.mapped_column(default=ALL_PARTS)
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    lat: so.Mapped[float | None] = so.mapped_column(sa.Float)  # copy, as on UserSkill
+    lon: so.Mapped[float | None] = so.mapped_column(sa.Float)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     owner: so.Mapped["User"] = so.relationship()  # noqa: F821
@@ -87,3 +88,39 @@ class OfferTag(db.Model):
     tag: so.Mapped[str] = so.mapped_column(sa.String(40), primary_key=True)
 
     offer: so.Mapped[Offer] = so.relationship(back_populates="tag_rows")
+
+
+def home_position(session, user_id):
+    """(lat, lon) of the user's home building, or (None, None) without one."""
+    from mutualaid.accounts.models import User
+
+    row = session.execute(sa.select(Building.lat, Building.lon)
+                          .join(Unit, Unit.building_id == Building.id)
+                          .join(User, User.unit_id == Unit.id).where(User.id == user_id)).first()
+    return (row.lat, row.lon) if row else (None, None)
+
+
+def copy_position(session, user_ids):
+    """Refresh the position copies on the skills and offers of ``user_ids``."""
+    for user_id in user_ids:
+        lat, lon = home_position(session, user_id)
+        for model, owner in ((UserSkill, UserSkill.user_id), (Offer, Offer.owner_id)):
+            session.execute(sa.update(model).where(owner == user_id)
+                            .values(lat=lat, lon=lon).execution_options(synchronize_session=False))
+
+
+@sa.event.listens_for(so.Session, "after_flush")
+def follow_moves(session, _context):
+    """When a user moves to another unit, or a building is moved, matching's copies of the
+    position follow, in the same transaction."""
+    from mutualaid.accounts.models import User
+
+    moved = {obj.id for obj in session.dirty if isinstance(obj, User)
+             and sa.inspect(obj).attrs.unit_id.history.has_changes()}
+    for building in (obj for obj in session.dirty if isinstance(obj, Building)):
+        state = sa.inspect(building).attrs
+        if state.lat.history.has_changes() or state.lon.history.has_changes():
+            moved.update(session.scalars(sa.select(User.id).join(Unit, Unit.id == User.unit_id)
+                                         .where(Unit.building_id == building.id)))
+    if moved:
+        copy_position(session, sorted(moved))

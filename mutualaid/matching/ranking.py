@@ -24,18 +24,24 @@ Ties: shorter distance first, then lower user id.
 
 How it stays fast
 -----------------
-SQL prefilters with indexed bounding boxes before any exact distance is computed. Most
-helpers keep a short radius: those (radius <= NEAR_RADIUS_M) are found from the buildings in
-the box of NEAR_RADIUS_M around the need (index ``ix_buildings_lat_lon``). Helpers with a
-longer reach are few: they are found through ``ix_user_skills_tag_radius`` (tag, radius) and
-kept when their building is inside the box of their own radius. Offers are found by tag
-(``ix_offer_tags_tag``) with the same per-row box. Exact distances are then computed once per
-surviving building.
+SQL prefilters with indexed bounding boxes; geopy's exact great circle is computed only for
+the contenders for the answer (and helpers on the edge of their radius), the rest are ranked
+on a flat-earth estimate that is under a metre off at city scale. Each skill row (and offer) keeps a copy of its owner's home
+position (refreshed by ``models.follow_moves`` when a user moves), so the box test is answered
+inside an index, before any join: most helpers keep a short radius, and those in the box of
+NEAR_RADIUS_M around the need are found by tag and position (``ix_user_skills_near``: tag, lat,
+lon); the few with a longer reach by tag and radius (``ix_user_skills_far``: tag, radius_m, lat,
+lon), each kept when the box of its own radius holds the need. Offers are found by tag with the
+same per-row box. Only survivors are joined to their user (verified, active, vetted when needed)
+and home building, whose position gives the distance. Three queries per ranking plus one call
+of the stats loader, however many candidates there are.
 """
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import get_locale, gettext as _, ngettext
@@ -50,6 +56,7 @@ from mutualaid.places.models import Building, Unit
 WEIGHTS = {"fit": 35, "proximity": 20, "same_building": 10, "available": 10,
            "experience": 10, "rating": 5, "free": 10}
 NEAR_RADIUS_M = 1000
+SCORE_MARGIN = 0.5  # points: far more than a flat-earth distance can move a score
 METRES_PER_DEGREE_LAT = 111_195  # great-circle metres per degree on geopy's mean earth radius
 LOCAL_TIME = timezone(timedelta(hours=8))
 MAX_WINDOW_HOURS = 24 * 7
@@ -98,11 +105,11 @@ class Candidate:
 
 
 StatsLoader = Callable[[list[int]], dict[int, HelperStats]]
+NO_STATS = HelperStats()
 
 
-@dataclass(frozen=True)
-class Capability:
-    """A tag a helper covers, from a skill (offer is None) or an active offer."""
+class Capability(NamedTuple):
+    """A tag a helper covers, from a skill (offer_id None) or an active offer."""
 
     tag: str
     radius_m: int
@@ -127,21 +134,27 @@ class Helper:
 
 def rank_candidates(need: Need, stats: StatsLoader, limit: int = 20) -> list[Candidate]:
     """The best helpers for ``need``, at most ``limit``, best first."""
-    helpers = _load_helpers(need)
-    distances = {}
-    scored = []
-    for helper in helpers:
-        distance = distances.get(helper.building_id)
-        if distance is None:
-            distance = distances[helper.building_id] = _distance(need, helper)
-        reach = _reach(need, helper, distance)
-        if reach is not None:
-            scored.append((helper, distance, reach))
-    loaded = stats([helper.user_id for helper, _d, _r in scored]) if scored else {}
-    candidates = [_score(need, helper, distance, reach, loaded.get(helper.user_id, HelperStats()))
-                  for helper, distance, reach in scored]
-    candidates.sort(key=lambda c: (-c.score, c.distance_m, c.user_id))
-    return candidates[:limit]
+    reached = list(_reachable(need))
+    loaded = stats([helper.user_id for helper, _d, _r in reached]) if reached else {}
+    rated = _rated(need, reached, loaded)
+    if not rated or limit < 1:
+        return []
+    # Distances so far are flat-earth estimates (under a metre off at city scale, under 0.05
+    # points of score): settle every contender for the answer with the exact great circle.
+    cut = rated[min(limit, len(rated)) - 1][0] - SCORE_MARGIN
+    rated = _rated(need, [(helper, _distance(need, helper.lat, helper.lon), reach)
+                          for score, helper, _d, reach in rated if score >= cut], loaded)
+    # reasons (translated strings) only for the ones answered
+    return [_candidate(need, helper, distance, reach, loaded.get(helper.user_id, NO_STATS))
+            for _score, helper, distance, reach in rated[:limit]]
+
+
+def _rated(need, reached, loaded):
+    """(score, helper, distance, reach) best first: score, then distance, then user id."""
+    rated = [(_rate(need, helper, distance, reach, loaded.get(helper.user_id, NO_STATS)),
+              helper, distance, reach) for helper, distance, reach in reached]
+    rated.sort(key=lambda item: (-item[0], item[2], item[1].user_id))
+    return rated
 
 
 def rank_needs_for(user: User, needs: list[Need], stats: StatsLoader,
@@ -157,12 +170,24 @@ def rank_needs_for(user: User, needs: list[Need], stats: StatsLoader,
     for need in needs:
         if not _eligible(need, helper):
             continue
-        distance = _distance(need, helper)
+        distance = _distance(need, helper.lat, helper.lon)
         reach = _reach(need, helper, distance)
         if reach is not None:
-            matches.append((need, _score(need, helper, distance, reach, own)))
+            matches.append((need, _candidate(need, helper, distance, reach, own)))
     matches.sort(key=lambda pair: (-pair[1].score, pair[1].distance_m, pair[0].order_id or 0))
     return matches[:limit]
+
+
+def reach_box(user):
+    """(min_lat, max_lat, min_lon, max_lon) around the user's home that holds every need their
+    skills and active offers can reach, to prefilter open orders for ``rank_needs_for`` in SQL;
+    None when the user cannot help (not verified, no home, nothing listed)."""
+    helper = _load_helper(user.id) if user.active and user.verified else None
+    if helper is None or not helper.capabilities:
+        return None
+    dlat = max(cap.radius_m for cap in helper.capabilities) / METRES_PER_DEGREE_LAT * 1.02
+    dlon = dlat / max(math.cos(math.radians(min(abs(helper.lat) + dlat, 89.9))), 1e-6)
+    return helper.lat - dlat, helper.lat + dlat, helper.lon - dlon, helper.lon + dlon
 
 
 def covering_codes(wanted):
@@ -173,13 +198,6 @@ def covering_codes(wanted):
             codes.add(tag)
             tag = taxonomy.parent_of(tag)
     return sorted(codes)
-
-
-def box(lat, lon, radius_m):
-    """(min_lat, max_lat, min_lon, max_lon) of a box that contains the circle of ``radius_m``."""
-    dlat = radius_m / METRES_PER_DEGREE_LAT * 1.001  # a hair wider than the great circle
-    dlon = dlat / max(math.cos(math.radians(min(abs(lat) + dlat, 89.9))), 1e-6)
-    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
 # --- the pure rules --------------------------------------------------------------------------
@@ -193,9 +211,16 @@ def _eligible(need, helper):
     return need.offer_owner_id is None or helper.user_id == need.offer_owner_id
 
 
-def _distance(need, helper):
+def _flat_distance(need, lat, lon):
+    """A cheap equirectangular estimate in metres (well within 1% of the great circle at city
+    scale), used only to skip helpers that are clearly out of reach."""
+    dlon = (lon - need.lon) * math.cos(math.radians((lat + need.lat) / 2))
+    return math.hypot(lat - need.lat, dlon) * METRES_PER_DEGREE_LAT
+
+
+def _distance(need, lat, lon):
     """Great-circle distance in whole metres."""
-    return round(great_circle((need.lat, need.lon), (helper.lat, helper.lon)).meters)
+    return round(great_circle((need.lat, need.lon), (lat, lon)).meters)
 
 
 def _reach(need, helper, distance):
@@ -208,16 +233,16 @@ def _reach(need, helper, distance):
     return None
 
 
-def _fit(need, reaching):
-    """Per wanted tag: the best capability covering it (or None), and the fit in 0..1."""
+def _best_covers(need, reaching):
+    """Per wanted tag that is covered: (cover, the capability covering it best)."""
     best = {}
     for wanted in need.tags:
-        options = [(taxonomy.covers(cap.tag, wanted), cap) for cap in reaching]
-        options = [(cover, cap) for cover, cap in options if cover]
+        options = [(taxonomy.covers(cap.tag, wanted), cap.offer_id or 0, cap) for cap in reaching]
+        options = [option for option in options if option[0]]
         if options:
-            best[wanted] = max(options, key=lambda option: (option[0], option[1].offer_id or 0))
-    total = sum(cover for cover, _cap in best.values()) / (2 * len(need.tags)) if need.tags else 0
-    return best, total
+            cover, _offer, cap = max(options, key=lambda option: option[:2])
+            best[wanted] = (cover, cap)
+    return best
 
 
 def _available(need, reaching):
@@ -232,6 +257,7 @@ def _available(need, reaching):
     return 0.0
 
 
+@functools.lru_cache(maxsize=1024)
 def _window_slots(start, end):
     """The (weekday, part of day) pairs a window touches, in China Standard Time."""
     slots = set()
@@ -244,23 +270,28 @@ def _window_slots(start, end):
         hour += timedelta(hours=1)
         if hour >= last:
             break
-    return slots
+    return frozenset(slots)
 
 
-def _score(need, helper, distance, reaching, stats):
-    """The scored Candidate with its reasons (in the current language)."""
-    best, fit = _fit(need, reaching)
-    available = _available(need, reaching)
+def _rate(need, helper, distance, reaching, stats):
+    """The score (0-100, two decimals): the weighted parts of the module docstring."""
+    fit = sum(max((taxonomy.covers(cap.tag, wanted) for cap in reaching), default=0)
+              for wanted in need.tags) / (2 * len(need.tags)) if need.tags else 0
     rating = (stats.rating_avg - 1) / 4 if stats.rating_count and stats.rating_avg else 0.5
-    parts = {
-        "fit": fit, "proximity": 1 / (1 + distance / 1000),
-        "same_building": 1.0 if helper.building_id == need.building_id else 0.0,
-        "available": available, "experience": min(stats.completed, 10) / 10,
-        "rating": rating, "free": 1 / (1 + max(stats.active, 0)),
-    }
-    score = round(sum(WEIGHTS[name] * value for name, value in parts.items()), 2)
-    reasons = _reasons(need, helper, distance, best, available, stats)
-    return Candidate(helper.user_id, helper.display_name, score, distance, reasons)
+    score = (WEIGHTS["fit"] * fit + WEIGHTS["proximity"] / (1 + distance / 1000)
+             + WEIGHTS["same_building"] * (helper.building_id == need.building_id)
+             + WEIGHTS["available"] * _available(need, reaching)
+             + WEIGHTS["experience"] * min(stats.completed, 10) / 10
+             + WEIGHTS["rating"] * rating + WEIGHTS["free"] / (1 + max(stats.active, 0)))
+    return round(score, 2)
+
+
+def _candidate(need, helper, distance, reaching, stats):
+    """The scored Candidate with its reasons (in the current language)."""
+    best = _best_covers(need, reaching)
+    reasons = _reasons(need, helper, distance, best, _available(need, reaching), stats)
+    return Candidate(helper.user_id, helper.display_name,
+                     _rate(need, helper, distance, reaching, stats), distance, reasons)
 
 
 def _reasons(need, helper, distance, best, available, stats):
@@ -313,27 +344,43 @@ def _home(select):
             .join(Building, Building.id == Unit.building_id))
 
 
-def _own_box(need, radius):
-    """SQL conditions: the building lies in the box of each row's own ``radius`` column."""
+def _box_around(need, lat, lon, radius):
+    """SQL conditions: the position ``lat``/``lon`` lies in the box of ``radius`` (a number or a
+    column of each row's own radius) around the need."""
     dlat = radius / float(METRES_PER_DEGREE_LAT) * 1.001
     cos_lat = max(math.cos(math.radians(min(abs(need.lat) + 0.2, 89.9))), 1e-6)
-    return (Building.lat.between(need.lat - dlat, need.lat + dlat),
-            Building.lon.between(need.lon - dlat / cos_lat, need.lon + dlat / cos_lat))
+    return (lat.between(need.lat - dlat, need.lat + dlat),
+            lon.between(need.lon - dlat / cos_lat, need.lon + dlat / cos_lat))
+
+
+def _roughly_within(need, lat, lon, radius):
+    """SQL condition: the position is within ``radius`` of the need by a flat-earth estimate
+    with a 2% margin (only ever keeps more than the great circle would). Its columns are in the
+    indexes, so rows outside the circle are dropped before any join."""
+    scale = math.cos(math.radians(need.lat))
+    limit = radius * (1.02 / METRES_PER_DEGREE_LAT)
+    dlat, dlon = lat - need.lat, (lon - need.lon) * scale
+    return dlat * dlat + dlon * dlon <= limit * limit
 
 
 def _skill_rows(need, codes):
-    """Skill rows covering ``codes``: near helpers through the building box, far ones by radius."""
-    min_lat, max_lat, min_lon, max_lon = box(need.lat, need.lon, NEAR_RADIUS_M)
-    near = (sa.select(*HELPER_COLUMNS, UserSkill.tag, UserSkill.radius_m).select_from(Building)
-            .join(Unit, Unit.building_id == Building.id).join(User, User.unit_id == Unit.id)
-            .join(UserSkill, UserSkill.user_id == User.id)
-            .where(Building.lat.between(min_lat, max_lat), Building.lon.between(min_lon, max_lon),
-                   UserSkill.tag.in_(codes), UserSkill.radius_m <= NEAR_RADIUS_M, *_people(need)))
-    far = (_home(sa.select(*HELPER_COLUMNS, UserSkill.tag, UserSkill.radius_m)
-                 .select_from(UserSkill).join(User, User.id == UserSkill.user_id))
+    """Skill rows covering ``codes`` whose prefilter position is in reach: those in the box of
+    NEAR_RADIUS_M (ix_user_skills_near: tag, lat, lon) and those with a longer radius whose own
+    box holds the need (ix_user_skills_far: tag, radius_m, lat, lon). Both are answered inside
+    the index; only survivors are joined to their user and home building."""
+    columns = (*HELPER_COLUMNS, UserSkill.tag, UserSkill.radius_m)
+    near = (_home(sa.select(*columns).select_from(UserSkill).join(User, User.id == UserSkill.user_id))
+            .where(UserSkill.tag.in_(codes),
+                   *_box_around(need, UserSkill.lat, UserSkill.lon, NEAR_RADIUS_M),
+                   _roughly_within(need, UserSkill.lat, UserSkill.lon, UserSkill.radius_m),
+                   *_people(need)))
+    far = (_home(sa.select(*columns).select_from(UserSkill).join(User, User.id == UserSkill.user_id))
            .where(UserSkill.tag.in_(codes), UserSkill.radius_m > NEAR_RADIUS_M,
-                  *_own_box(need, UserSkill.radius_m), *_people(need)))
-    return [*db.session.execute(near), *db.session.execute(far)]
+                  *_box_around(need, UserSkill.lat, UserSkill.lon, UserSkill.radius_m),
+                  _roughly_within(need, UserSkill.lat, UserSkill.lon, UserSkill.radius_m),
+                  *_people(need)))
+    connection = db.session.connection()  # Core rows: no ORM bookkeeping per row
+    return [*connection.execute(near).all(), *connection.execute(far).all()]
 
 
 def _offer_rows(need, codes):
@@ -342,22 +389,46 @@ def _offer_rows(need, codes):
                     .join(Offer, Offer.id == OfferTag.offer_id)
                     .join(User, User.id == Offer.owner_id))
               .where(OfferTag.tag.in_(codes), Offer.active.is_(True),
-                     *_own_box(need, Offer.radius_m), *_people(need)))
-    return db.session.execute(select).all()
+                     *_box_around(need, Offer.lat, Offer.lon, Offer.radius_m),
+                     _roughly_within(need, Offer.lat, Offer.lon, Offer.radius_m), *_people(need)))
+    return db.session.connection().execute(select).all()
 
 
-def _load_helpers(need):
-    """The helpers that survive the SQL prefilter, with their capabilities (three queries)."""
+def _reachable(need):
+    """(helper, distance, reaching capabilities) of every helper who qualifies for ``need``:
+    three queries, then exact distances once per building for those roughly in reach."""
     if need.offer_owner_id is not None:
         helper = _load_helper(need.offer_owner_id)
-        return [helper] if helper is not None and _eligible(need, helper) else []
+        if helper is not None and _eligible(need, helper):
+            distance = _distance(need, helper.lat, helper.lon)
+            yield helper, distance, _reach(need, helper, distance)
+        return
     codes = covering_codes(need.tags)
-    helpers = {}
-    for row in _skill_rows(need, codes):
-        _add(helpers, row, Capability(row.tag, row.radius_m))
-    for row in _offer_rows(need, codes):
-        _add(helpers, row, Capability(*row[6:]))
-    return [helpers[key] for key in sorted(helpers)]
+    people, capabilities = {}, {}
+    # rows are unpacked as tuples: attribute access on thousands of rows costs more than SQL
+    for user_id, name, building_id, lat, lon, vetted, tag, radius in _skill_rows(need, codes):
+        if user_id not in people:
+            people[user_id], capabilities[user_id] = (name, building_id, lat, lon, vetted), {}
+        capabilities[user_id][tag, None] = Capability(tag, radius)  # near and far may overlap
+    for user_id, name, building_id, lat, lon, vetted, *offer in _offer_rows(need, codes):
+        if user_id not in people:
+            people[user_id], capabilities[user_id] = (name, building_id, lat, lon, vetted), {}
+        capabilities[user_id][offer[0], offer[2]] = Capability(*offer)
+    rough = {}
+    for user_id in sorted(people):
+        name, building_id, lat, lon, vetted = people[user_id]
+        distance = rough.get(building_id)
+        if distance is None:
+            distance = rough[building_id] = round(_flat_distance(need, lat, lon))
+        caps = list(capabilities[user_id].values())
+        if any(abs(distance - cap.radius_m) <= 2 for cap in caps):
+            distance = _distance(need, lat, lon)  # on the edge of a radius: decide exactly
+        elif distance > max(cap.radius_m for cap in caps):
+            continue
+        helper = Helper(user_id, name, building_id, lat, lon, vetted, caps)
+        reach = _reach(need, helper, distance)
+        if reach is not None:
+            yield helper, distance, reach
 
 
 def _load_helper(user_id):
@@ -374,11 +445,3 @@ def _load_helper(user_id):
                                 .where(Offer.owner_id == user_id, Offer.active.is_(True)))
     helper.capabilities += [Capability(*row) for row in offers]
     return helper
-
-
-def _add(helpers, row, capability):
-    """Add a capability to the helper of ``row``, creating the helper on first sight."""
-    helper = helpers.get(row.user_id)
-    if helper is None:
-        helper = helpers[row.user_id] = Helper(*row[:6])
-    helper.capabilities.append(capability)

@@ -2,7 +2,8 @@
 import math
 
 from mutualaid.extensions import db
-from mutualaid.matching.models import ALL_DAYS, ALL_PARTS, Offer, OfferTag, UserSkill
+from mutualaid.matching.models import (ALL_DAYS, ALL_PARTS, Offer, OfferTag, UserSkill,
+                                       home_position)
 from mutualaid.matching.ranking import Need
 from tests.factories import make_building, make_unit, make_user
 
@@ -23,15 +24,18 @@ def resident(building=None, **kwargs):
 
 def add_skills(user, *tags, radius_m=1000):
     """Give ``user`` these skills with one radius."""
+    lat, lon = home_position(db.session, user.id)
     for tag in tags:
-        db.session.add(UserSkill(user_id=user.id, tag=tag, radius_m=radius_m))
+        db.session.add(UserSkill(user_id=user.id, tag=tag, radius_m=radius_m, lat=lat, lon=lon))
     db.session.flush()
 
 
 def make_offer(owner, *tags, title="Help", radius_m=1000, days=ALL_DAYS, parts=ALL_PARTS,
                active=True):
     """An offer of ``owner`` with these tags."""
+    lat, lon = home_position(db.session, owner.id)
     offer = Offer(owner_id=owner.id, title=title, radius_m=radius_m, available_days=days,
+                  lat=lat, lon=lon,
                   available_parts=parts, active=active,
                   tag_rows=[OfferTag(tag=tag) for tag in tags])
     db.session.add(offer)

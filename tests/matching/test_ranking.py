@@ -280,3 +280,39 @@ def test_window_in_the_past_is_still_evaluated(requester):
     start = utcnow() - timedelta(days=1)
     need = need_of(requester, "cleaning", window_start=start, window_end=start)
     assert ids(rank_candidates(need, no_stats)) == [helper.id]
+
+
+def test_a_helper_who_moves_is_matched_at_the_new_home(db, requester):
+    from mutualaid.accounts import domain as accounts
+    from tests.factories import make_staff, make_unit
+
+    far_building = building_at(8000, 0)
+    helper = resident(far_building)
+    add_skills(helper, "cleaning")
+    make_offer(helper, "moving")
+    assert rank_candidates(need_of(requester, "cleaning"), no_stats) == []
+    staff = make_staff(requester.unit.building.community)
+    accounts.verify_user(staff, helper, make_unit(requester.unit.building), "tenant")
+    assert ids(rank_candidates(need_of(requester, "cleaning"), no_stats)) == [helper.id]
+    assert ids(rank_candidates(need_of(requester, "moving"), no_stats)) == [helper.id]
+
+
+def test_moving_a_building_moves_its_helpers(db, requester):
+    building = building_at(5000, 0)
+    helper = resident(building)
+    add_skills(helper, "cleaning")
+    building.lat, building.lon = requester.unit.building.lat, requester.unit.building.lon
+    db.session.flush()
+    assert ids(rank_candidates(need_of(requester, "cleaning"), no_stats)) == [helper.id]
+
+
+def test_reach_box_holds_every_need_the_helper_can_reach(db):
+    helper = resident(building_at(0, 0))
+    add_skills(helper, "cleaning", radius_m=1000)
+    make_offer(helper, "moving", radius_m=3000)
+    min_lat, max_lat, min_lon, max_lon = ranking.reach_box(helper)
+    inside = building_at(2900, 0)
+    outside = building_at(3200, 0)
+    assert min_lat <= inside.lat <= max_lat and min_lon <= inside.lon <= max_lon
+    assert not outside.lat <= max_lat
+    assert ranking.reach_box(make_user()) is None
