@@ -121,6 +121,8 @@ def _seed_vote(staff, units):
     votes.cast_ballot(user("he"), vote, "no")
     votes.cast_ballot(user("he"), vote, "yes")  # a change of mind: both stay in the record
     votes.record_assisted_ballot(staff, vote, units["B", "702"], "yes", "paper", "纸质表决票 #1")
+
+
 def _seed_skills():
     """Skills and standing offers of the demo neighbours (Master He is vetted)."""
     from mutualaid.matching import domain as matching
