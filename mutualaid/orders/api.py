@@ -9,8 +9,9 @@ from mutualaid.orders import credits, domain, reports
 from mutualaid.orders.matches import order_matches, suggestions_for
 from mutualaid.orders.schemas import (
     CompleteSchema, ConfirmSchema, EventListSchema, HideSchema, LedgerSchema, MatchListSchema,
-    MatchQuerySchema, NewOrderSchema, OrderQuerySchema, SuggestionListSchema, OrderSchema, ReportInSchema, ReportQuerySchema, ReportSchema,
-    ThanksSchema, credit_schema, dump_order, event_schema, report_schema,
+    MatchQuerySchema, NewOrderSchema, OrderQuerySchema, OrderSchema, ReportInSchema,
+    ReportQuerySchema, ReportSchema, SuggestionListSchema, ThanksSchema, credit_schema,
+    dump_order, event_schema, order_dumper, report_schema,
 )
 from mutualaid.places.models import Community
 
@@ -43,7 +44,7 @@ def list_orders(args):
     _expire_due()
     select = domain.visible_orders(current_user, args["status"], args["tag"],
                                    args["building_id"], args["mine"])
-    return page_of(select, lambda order: dump_order(order, current_user), args)
+    return page_of(select, order_dumper(current_user), args)
 
 
 @endpoint("/orders/<id:order_id>", response=OrderSchema)
@@ -73,7 +74,8 @@ def suggestions(args):
     """Open orders of my community that fit my skills and offers, best first."""
     _expire_due()
     ranked = suggestions_for(current_user, args["limit"])
-    return {"items": [{"order": dump_order(order, current_user), "match": candidate.as_dict()}
+    dump = order_dumper(current_user)
+    return {"items": [{"order": dump(order), "match": candidate.as_dict()}
                       for order, candidate in ranked]}
 
 
@@ -156,8 +158,7 @@ def hide(order_id, data):
 @endpoint("/visits", response=OrderSchema, auth="staff", paged=True)
 def visits(args):
     """Staff: accepted visits to vulnerable residents, with their contact details."""
-    return page_of(reports.visits_select(current_user),
-                   lambda order: dump_order(order, current_user), args)
+    return page_of(reports.visits_select(current_user), order_dumper(current_user), args)
 
 
 @endpoint("/communities/<id:community_id>/thanks", response=ThanksSchema)

@@ -6,7 +6,9 @@ import sqlalchemy as sa
 
 from mutualaid.database import utcnow
 from mutualaid.orders.models import Order, OrderEvent, OrderReport
-from tests.factories import make_staff, make_user
+from mutualaid.orders import domain
+from tests.factories import make_staff, make_unit, make_user
+from tests.matching.querycount import count_queries
 from tests.orders.factories import make_neighbourhood, make_order, order_in
 
 ORDER_KEYS = {"id", "status", "title", "description", "tags", "urgency", "window_start",
@@ -252,3 +254,22 @@ def test_non_json_body_is_400(api, db):
 def test_bad_list_queries_are_400(api, query):
     hood = make_neighbourhood()
     assert api(hood.other).get(f"/orders?{query}").status_code == 400
+
+
+@pytest.mark.parametrize("who", ["other", "staff"])
+def test_listing_orders_takes_the_same_queries_for_3_or_12_orders(api, db, who):
+    hood = make_neighbourhood()
+    client = api(getattr(hood, who))
+    counts = []
+    for batch in (3, 9):
+        for i in range(batch):
+            requester = make_user(verified=True,
+                                  unit=make_unit(hood.building, f"{batch}{i:02d}1"))
+            order = make_order(requester)
+            if i % 2:
+                domain.accept_order(hood.helper, order)
+        db.session.commit()
+        with count_queries() as statements:
+            assert client.get("/orders?per_page=50").json["total"] == len(counts) * 3 + batch
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
