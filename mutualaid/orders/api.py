@@ -13,6 +13,7 @@ from mutualaid.orders.schemas import (
     ReportQuerySchema, ReportSchema, SuggestionListSchema, ThanksSchema, credit_schema,
     dump_order, event_schema, order_dumper, report_schema,
 )
+from mutualaid.orders.models import OrderReport
 from mutualaid.places.models import Community
 
 ME_EXTRAS.append(lambda user: {"credits_minutes": credits.balance_minutes(user.id)})
@@ -145,6 +146,15 @@ def list_reports(args):
     """Staff: reports in my communities (``?resolved=true`` for the dealt-with ones)."""
     return page_of(reports.reports_select(current_user, args["resolved"]), report_schema.dump,
                    args)
+
+
+@endpoint("/reports/<id:report_id>/dismiss", "POST", response=ReportSchema, auth="staff")
+def dismiss_report(report_id):
+    """Staff close a report and leave the order as it is."""
+    report = get_or_404(OrderReport, report_id)
+    reports.dismiss_report(current_user, report)
+    db.session.commit()
+    return report_schema.dump(report)
 
 
 @endpoint("/orders/<id:order_id>/hide", "POST", body=HideSchema(), response=OrderSchema,

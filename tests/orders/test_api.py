@@ -273,3 +273,16 @@ def test_listing_orders_takes_the_same_queries_for_3_or_12_orders(api, db, who):
             assert client.get("/orders?per_page=50").json["total"] == len(counts) * 3 + batch
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_staff_dismiss_a_report_and_the_order_stays_visible(api):
+    hood = make_neighbourhood()
+    order = make_order(hood.requester)
+    report = api(hood.other).post(f"/orders/{order.id}/reports", {"reason": "Odd"}).json
+    assert api(make_staff()).post(f"/reports/{report['id']}/dismiss").status_code == 403
+    assert api(hood.other).post(f"/reports/{report['id']}/dismiss").status_code == 403
+    assert api(hood.staff).post("/reports/999/dismiss").status_code == 404
+    dismissed = api(hood.staff).post(f"/reports/{report['id']}/dismiss")
+    assert dismissed.status_code == 200 and dismissed.json["resolved"] is True
+    assert api(hood.staff).get("/reports").json["total"] == 0
+    assert api(hood.other).get(f"/orders/{order.id}").json["hidden"] is False
