@@ -14,6 +14,7 @@ PAGES = [
     ("liang", "/"), ("liang", "/me"), ("liang", "/orders"), ("liang", "/orders/new"),
     ("staff", "/staff/"), ("staff", "/staff/verify"), ("staff", "/staff/communities/1"),
     ("staff", "/staff/buildings/1"), ("staff", "/staff/reports"), ("staff", "/staff/visits"),
+    ("he", "/orders/1"), ("mai", "/orders/2"), ("staff", "/orders/1"), ("staff", "/orders/new"),
 ]
 
 
