@@ -56,9 +56,32 @@ def seed():
         logins.append(("resident", username, f"{building}-{number} {relation}"))
     accounts.set_flags(staff, db.session.scalar(sa.select(accounts.User).where(
         accounts.User.username == "chen")), vulnerable=True)
+    _seed_orders(staff)
     _seed_vote(staff, units)
     db.session.commit()
     return logins
+
+
+def _seed_orders(staff):
+    """Uncle Chen (vulnerable, living alone) needs his tap fixed, posted by staff for him;
+    Ms Mai's phone help from Mr Huang is done and thanked, so credits show."""
+    from mutualaid.orders import domain as orders
+
+    people = {user.username: user for user in db.session.scalars(sa.select(accounts.User))}
+    accounts.set_flags(staff, people["he"], vetted=True)
+    orders.create_order(staff, {
+        "title": "厨房水管漏水 Kitchen pipe leaking", "tags": ["repair.plumbing"],
+        "description": "陈伯一个人住，水管滴水两天了。 Uncle Chen lives alone; it has dripped for "
+                       "two days.", "urgency": "high", "on_behalf_of": people["chen"].id,
+    })
+    done = orders.create_order(people["mai"], {
+        "title": "教我用手机预约门诊 Help me book a clinic on my phone", "tags": ["it_help"],
+        "urgency": "normal",
+    })
+    orders.accept_order(people["huang"], done)
+    orders.start_order(people["huang"], done)
+    orders.complete_order(people["huang"], done, 40)
+    orders.confirm_order(people["mai"], done, 5, "谢谢黄先生！ Thank you, Mr Huang!")
 
 
 def _seed_vote(staff, units):

@@ -1,7 +1,7 @@
 """votes
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-23 10:59:46.301336
 
 """
@@ -27,7 +27,7 @@ APPEND_ONLY_POSTGRESQL = [
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

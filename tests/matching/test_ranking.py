@@ -1,0 +1,282 @@
+"""The matching engine without HTTP: who is a candidate, in which order, and why."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from mutualaid.database import utcnow
+from mutualaid.matching import ranking
+from mutualaid.matching.models import ALL_DAYS
+from mutualaid.matching.ranking import HelperStats, rank_candidates, rank_needs_for
+from tests.factories import make_user
+from tests.matching.factories import add_skills, building_at, make_offer, need_of, resident
+
+CST = timezone(timedelta(hours=8))
+
+
+def no_stats(ids):
+    return {}
+
+
+def ids(candidates):
+    return [candidate.user_id for candidate in candidates]
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """Reasons in English unless a test says otherwise."""
+    with requester_locale("en"):
+        yield
+
+
+@pytest.fixture
+def requester(db):
+    return resident(building_at(0, 0), username="requester")
+
+
+def test_parent_skill_covers_child_tag_and_child_does_not_cover_parent(requester):
+    generalist = resident(building_at(100, 0))
+    add_skills(generalist, "repair")
+    specialist = resident(building_at(100, 0))
+    add_skills(specialist, "repair.plumbing")
+    assert ids(rank_candidates(need_of(requester, "repair.plumbing"), no_stats)) == [
+        specialist.id, generalist.id]
+    assert ids(rank_candidates(need_of(requester, "repair"), no_stats)) == [generalist.id]
+
+
+def test_exact_tag_scores_better_than_parent_at_the_same_place(requester):
+    parent_first = resident(building_at(200, 0))  # lower id, would win a tie
+    add_skills(parent_first, "errands")
+    exact = resident(building_at(200, 0))
+    add_skills(exact, "errands.shopping")
+    first, second = rank_candidates(need_of(requester, "errands.shopping"), no_stats)
+    assert first.user_id == exact.id
+    assert first.score > second.score
+
+
+def test_the_radius_that_counts_is_the_helpers(requester):
+    near_short = resident(building_at(0, 800))
+    add_skills(near_short, "moving", radius_m=500)
+    far_long = resident(building_at(0, 3000))
+    add_skills(far_long, "moving", radius_m=5000)
+    far_short = resident(building_at(0, 3000))
+    add_skills(far_short, "moving", radius_m=2000)
+    assert ids(rank_candidates(need_of(requester, "moving"), no_stats)) == [far_long.id]
+
+
+def test_offer_radius_reaches_further_than_skill_radius(requester):
+    helper = resident(building_at(2500, 0))
+    add_skills(helper, "cooking", radius_m=1000)
+    make_offer(helper, "cooking", title="Soup for neighbours", radius_m=3000)
+    [candidate] = rank_candidates(need_of(requester, "cooking"), no_stats)
+    assert candidate.user_id == helper.id
+    assert "offers “Soup for neighbours”" in candidate.reasons
+
+
+@pytest.mark.parametrize("excluded", [
+    "requester", "unverified", "inactive", "out_of_radius", "withdrawn_offer", "other_tag",
+])
+def test_exclusions(requester, excluded):
+    building = building_at(300, 0)
+    if excluded == "requester":
+        add_skills(requester, "pet_care")
+    elif excluded == "unverified":
+        user = make_user()
+        add_skills(user, "pet_care")
+    elif excluded == "inactive":
+        add_skills(resident(building, active=False), "pet_care")
+    elif excluded == "out_of_radius":
+        add_skills(resident(building_at(1200, 0)), "pet_care", radius_m=1000)
+    elif excluded == "withdrawn_offer":
+        make_offer(resident(building), "pet_care", active=False)
+    elif excluded == "other_tag":
+        add_skills(resident(building), "cleaning")
+    control = resident(building_at(300, 0))
+    add_skills(control, "pet_care")
+    assert ids(rank_candidates(need_of(requester, "pet_care"), no_stats)) == [control.id]
+
+
+def test_vulnerable_requester_gets_vetted_helpers_only(requester):
+    plain = resident(building_at(100, 0))
+    add_skills(plain, "companionship")
+    vetted = resident(building_at(900, 0), vetted=True)
+    add_skills(vetted, "companionship")
+    need = need_of(requester, "companionship", vetted_only=True)
+    assert ids(rank_candidates(need, no_stats)) == [vetted.id]
+    assert rank_needs_for(plain, [need], no_stats) == []
+
+
+def test_directed_need_goes_to_the_offer_owner_only_even_beyond_radius(requester):
+    near = resident(building_at(100, 0))
+    add_skills(near, "translation")
+    owner = resident(building_at(5000, 0))
+    make_offer(owner, "translation", radius_m=1000)
+    need = need_of(requester, "translation", offer_owner_id=owner.id)
+    [candidate] = rank_candidates(need, no_stats)
+    assert candidate.user_id == owner.id
+    assert candidate.reasons[0] == "asked for by name"
+    assert rank_needs_for(near, [need], no_stats) == []
+
+
+def test_directed_need_respects_vetting(requester):
+    owner = resident(building_at(100, 0))
+    make_offer(owner, "escort.hospital")
+    need = need_of(requester, "escort.hospital", offer_owner_id=owner.id, vetted_only=True)
+    assert rank_candidates(need, no_stats) == []
+
+
+def test_ties_break_by_distance_then_user_id(requester):
+    same_place = building_at(400, 0)
+    first, second = resident(same_place), resident(same_place)
+    closer = resident(building_at(150, 0))
+    for user in (second, first, closer):
+        add_skills(user, "it_help")
+    # equal stats, so a closer helper scores higher; equal places tie on score and distance
+    result = rank_candidates(need_of(requester, "it_help"), no_stats)
+    assert ids(result) == [closer.id, first.id, second.id]
+    assert result[1].score == result[2].score and result[1].distance_m == result[2].distance_m
+
+
+def test_fewer_active_orders_and_experience_and_rating_rank_higher(requester):
+    place = building_at(500, 0)
+    busy, free, seasoned = resident(place), resident(place), resident(place)
+    for user in (busy, free, seasoned):
+        add_skills(user, "tutoring")
+    stats = {busy.id: HelperStats(active=3), seasoned.id: HelperStats(completed=8, rating_avg=4.8,
+                                                                      rating_count=5)}
+    assert ids(rank_candidates(need_of(requester, "tutoring"), lambda _ids: stats)) == [
+        seasoned.id, free.id, busy.id]
+
+
+def test_reasons_are_short_and_name_the_skill(requester):
+    neighbour = resident(requester.unit.building)
+    add_skills(neighbour, "repair.plumbing")
+    stats = {neighbour.id: HelperStats(completed=4, rating_avg=4.8, rating_count=3)}
+    with requester_locale("en"):
+        [candidate] = rank_candidates(need_of(requester, "repair.plumbing"), lambda _ids: stats)
+    assert candidate.reasons == ["knows Plumbing", "same building", "0 m away",
+                                 "4 orders completed", "rated 4.8"]
+    assert candidate.distance_m == 0
+    assert candidate.as_dict() == {"user_id": neighbour.id, "display_name": neighbour.display_name,
+                                   "score": candidate.score, "distance_m": 0,
+                                   "reasons": candidate.reasons}
+
+
+def test_reasons_follow_the_language_and_distance_in_km(app, requester):
+    helper = resident(building_at(1500, 0))
+    add_skills(helper, "repair", radius_m=2000)
+    with requester_locale("zh_CN"):
+        [candidate] = rank_candidates(need_of(requester, "repair.plumbing"), no_stats)
+    assert candidate.reasons[0] == "会维修"
+    assert candidate.distance_m == pytest.approx(1500, abs=2)
+    assert any("1.5" in reason for reason in candidate.reasons)
+
+
+def test_distance_is_great_circle_in_whole_metres(requester):
+    helper = resident(building_at(0, 700))
+    add_skills(helper, "cleaning")
+    [candidate] = rank_candidates(need_of(requester, "cleaning"), no_stats)
+    assert isinstance(candidate.distance_m, int)
+    assert candidate.distance_m == pytest.approx(700, abs=1)
+
+
+def test_offer_available_in_the_window_ranks_above_one_that_is_not(requester):
+    place = building_at(300, 0)
+    mornings = resident(place)
+    make_offer(mornings, "pet_care", parts=0b001, days=ALL_DAYS)
+    evenings = resident(place)
+    make_offer(evenings, "pet_care", parts=0b100, days=ALL_DAYS)
+    start = datetime(2026, 11, 24, 19, 0, tzinfo=CST)  # a Tuesday evening in Foshan
+    need = need_of(requester, "pet_care", window_start=start, window_end=start + timedelta(hours=2))
+    result = rank_candidates(need, no_stats)
+    assert ids(result) == [evenings.id, mornings.id]
+    assert "available then" in result[0].reasons
+
+
+def test_limit_keeps_the_best(requester):
+    helpers = [resident(building_at(100 * step, 0)) for step in range(1, 6)]
+    for helper in helpers:
+        add_skills(helper, "errands")
+    assert ids(rank_candidates(need_of(requester, "errands"), no_stats, limit=2)) == [
+        helpers[0].id, helpers[1].id]
+
+
+def test_far_reaching_helpers_are_found_beyond_the_near_box(requester):
+    helper = resident(building_at(-9000, 9000))
+    add_skills(helper, "moving", radius_m=15000)
+    [candidate] = rank_candidates(need_of(requester, "moving"), no_stats)
+    assert candidate.user_id == helper.id
+
+
+def test_stats_are_loaded_once_for_all_candidates(requester):
+    for step in range(3):
+        add_skills(resident(building_at(100 * step, 0)), "cleaning")
+    calls = []
+    rank_candidates(need_of(requester, "cleaning"), lambda ids_: calls.append(ids_) or {})
+    assert len(calls) == 1 and len(calls[0]) == 3
+
+
+def test_suggestions_rank_the_needs_a_helper_fits(db):
+    helper = resident(building_at(0, 0))
+    add_skills(helper, "repair")
+    near_need = need_of(resident(building_at(200, 0)), "repair", order_id=1)
+    far_need = need_of(resident(building_at(900, 0)), "repair", order_id=2)
+    out_of_reach = need_of(resident(building_at(3000, 0)), "repair", order_id=3)
+    other_skill = need_of(resident(building_at(100, 0)), "tutoring", order_id=4)
+    own = need_of(helper, "repair", order_id=5)
+    result = rank_needs_for(helper, [far_need, out_of_reach, other_skill, own, near_need], no_stats)
+    assert [need.order_id for need, _candidate in result] == [1, 2]
+    assert all(candidate.user_id == helper.id for _need, candidate in result)
+
+
+def test_suggestions_score_like_the_candidate_list(db):
+    helper = resident(building_at(300, 0))
+    make_offer(helper, "errands.shopping", title="Market runs")
+    requester = resident(building_at(0, 0))
+    need = need_of(requester, "errands.shopping", order_id=9)
+    [(_need, suggested)] = rank_needs_for(helper, [need], no_stats)
+    [listed] = rank_candidates(need, no_stats)
+    assert suggested == listed
+
+
+def test_unverified_user_gets_no_suggestions(db):
+    user = make_user()
+    add_skills(user, "cleaning")
+    need = need_of(resident(), "cleaning")
+    assert rank_needs_for(user, [need], no_stats) == []
+
+
+def test_candidate_query_count_does_not_grow_with_candidates(db, requester):
+    from tests.matching.querycount import count_queries
+
+    for step in range(2):
+        add_skills(resident(building_at(50 * step, 0)), "cleaning")
+    need = need_of(requester, "cleaning")
+    with count_queries() as few:
+        rank_candidates(need, no_stats)
+    for step in range(10):
+        helper = resident(building_at(60 * step, 0))
+        add_skills(helper, "cleaning")
+        make_offer(helper, "cleaning")
+    with count_queries() as many:
+        assert len(rank_candidates(need, no_stats)) == 12
+    assert len(many) == len(few)
+
+
+def test_covering_codes_are_the_tags_and_their_ancestors():
+    assert ranking.covering_codes(["repair.plumbing", "tutoring"]) == [
+        "repair", "repair.plumbing", "tutoring"]
+
+
+def requester_locale(locale):
+    """Run with Flask-Babel forced to ``locale`` (outside a request)."""
+    from flask_babel import force_locale
+
+    return force_locale(locale)
+
+
+def test_window_in_the_past_is_still_evaluated(requester):
+    helper = resident(building_at(100, 0))
+    make_offer(helper, "cleaning")
+    start = utcnow() - timedelta(days=1)
+    need = need_of(requester, "cleaning", window_start=start, window_end=start)
+    assert ids(rank_candidates(need, no_stats)) == [helper.id]
