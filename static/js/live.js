@@ -53,15 +53,22 @@ export function isFresh(type, payload) {
   return true;
 }
 
+// "entity" when the part follows this very entity (`order.updated:7`), "kind" when it follows
+// every event of the type (`order.created`), else null.
 function matches(part, type, id) {
   const wanted = (part.dataset.liveRefresh ?? "").split(/\s+/).filter(Boolean);
-  return wanted.some((token) => token === type || token === `${type}:${id}`);
+  if (wanted.includes(`${type}:${id}`)) return "entity";
+  return wanted.includes(type) ? "kind" : null;
 }
 
-function scheduleRefresh(all) {
+// One fetch for a burst of events. A part following a whole kind of event (a board) is heard
+// by every page of the community at once: a random delay spreads their refetches.
+function scheduleRefresh(all, spread = false) {
   refreshAll ||= all;
-  window.clearTimeout(refreshTimer);
-  refreshTimer = window.setTimeout(refreshParts, 150); // one fetch for a burst of events
+  const delay = 150 + (spread || all ? Math.random() * 1000 : 0);
+  if (refreshTimer && !spread) window.clearTimeout(refreshTimer);
+  else if (refreshTimer) return;
+  refreshTimer = window.setTimeout(() => { refreshTimer = null; refreshParts(); }, delay);
 }
 
 async function refreshParts() {
@@ -101,10 +108,12 @@ function onEvent(type, payload) {
   if (!isFresh(type, payload)) return;
   document.dispatchEvent(new CustomEvent(`live:${type}`, { detail: payload }));
   let any = false;
+  let spread = false;
   for (const part of document.querySelectorAll("[data-live-refresh][id]")) {
-    if (matches(part, type, payload?.id)) { pendingParts.add(part); any = true; }
+    const how = matches(part, type, payload?.id);
+    if (how) { pendingParts.add(part); any = true; spread ||= how === "kind"; }
   }
-  if (any) scheduleRefresh(false);
+  if (any) scheduleRefresh(false, spread);
 }
 
 /** Tell the page to refetch what it shows over HTTP (after a gap in the live stream). */

@@ -2,12 +2,14 @@
 from playwright.sync_api import expect
 
 from tests.e2e.test_foundation import sign_in
+from tests.realtime.scene import neighbourhood, post_order
 
 LIVE_TIMEOUT = 20_000  # a stopped server is noticed at the next ping or reconnect attempt
 
 
 def test_indicator_shows_offline_when_the_server_stops_and_recovers(server, community,
                                                                     new_context):
+    """The server stops and comes back on the same port and database."""
     page = new_context().new_page()
     sign_in(page, server.url, "staff", "staff-password")
     page.goto(server.url + "/")
@@ -24,3 +26,44 @@ def test_indicator_shows_offline_when_the_server_stops_and_recovers(server, comm
     expect(indicator).to_have_attribute("data-state", "online", timeout=LIVE_TIMEOUT)
     expect(indicator).to_contain_text("实时")
     assert page.evaluate("window.__samePage") is True  # recovered without a reload
+
+
+def test_order_page_updates_live_when_the_helper_accepts(server, new_context):
+    scene = neighbourhood(server.url)
+    requester_name = scene["people"]["requester"]["username"]
+    helper_name = scene["people"]["helper"]["username"]
+    order = post_order(scene["requester"], title="帮忙修水龙头")
+
+    requester = new_context().new_page()
+    sign_in(requester, server.url, requester_name, f"{requester_name}-password")
+    requester.goto(f"{server.url}/orders/{order['id']}")
+    expect(requester.locator("[data-live-indicator]")).to_have_attribute("data-state", "online")
+    requester.evaluate("window.__samePage = true")
+    article = requester.locator("#order")
+    expect(article).to_have_attribute("data-status", "open")
+
+    helper = new_context().new_page()
+    sign_in(helper, server.url, helper_name, f"{helper_name}-password")
+    helper.goto(f"{server.url}/orders/{order['id']}")
+    helper.click("[data-action=accept]")
+
+    expect(article).to_have_attribute("data-status", "accepted", timeout=LIVE_TIMEOUT)
+    expect(requester.get_by_test_id("order-helper")).to_have_text("helper")
+    expect(requester.locator("#order-timeline li")).to_have_count(2)
+    expect(requester.locator("[data-action=cancel]")).to_be_visible()
+    assert requester.evaluate("window.__samePage") is True  # no reload happened
+
+
+def test_home_live_board_shows_a_new_order_without_reload(server, new_context):
+    scene = neighbourhood(server.url)
+    helper_name = scene["people"]["helper"]["username"]
+    helper = new_context().new_page()
+    sign_in(helper, server.url, helper_name, f"{helper_name}-password")
+    helper.goto(server.url + "/")
+    expect(helper.locator("[data-live-indicator]")).to_have_attribute("data-state", "online")
+    helper.evaluate("window.__samePage = true")
+
+    post_order(scene["requester"], title="买菜跑腿")
+
+    expect(helper.locator("#home-live-board")).to_contain_text("买菜跑腿", timeout=LIVE_TIMEOUT)
+    assert helper.evaluate("window.__samePage") is True
