@@ -12,7 +12,8 @@ import sqlalchemy.orm as so
 
 from mutualaid.extensions import db, socketio
 
-OUTBOX = "realtime_outbox"
+OUTBOX = "realtime_outbox"  # session.info key: [(event, payload, rooms)], in order
+_TAGS = "realtime_outbox_transactions"  # parallel list: the transaction each was made in
 log = logging.getLogger(__name__)
 
 
@@ -26,13 +27,30 @@ def announce(event, payload, rooms, session=None):
     if not session.in_transaction():
         session.begin()  # so that a rollback or close with nothing else done still drops it
     transaction = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(OUTBOX, []).append((transaction, event, payload, list(rooms)))
+    entries, tags = _queue(session)
+    entries.append((event, payload, list(rooms)))
+    tags.append(transaction)
 
 
 def pending(session=None):
     """What ``session`` will emit on commit: ``[(event, payload, rooms)]`` (for tests)."""
     session = session or db.session()
-    return [(event, payload, rooms) for _t, event, payload, rooms in session.info.get(OUTBOX, [])]
+    return list(session.info.get(OUTBOX, []))
+
+
+def _queue(session):
+    """The session's announcements and their transactions (kept the same length)."""
+    entries = session.info.setdefault(OUTBOX, [])
+    tags = session.info.setdefault(_TAGS, [])
+    if len(tags) != len(entries):  # someone emptied the outbox by hand: realign
+        tags[:] = [None] * len(entries)
+    return entries, tags
+
+
+def _forget(session):
+    """Drop every announcement of ``session``; returns them."""
+    session.info.pop(_TAGS, None)
+    return session.info.pop(OUTBOX, [])
 
 
 def emit_now(event, payload, rooms):
@@ -51,37 +69,39 @@ def _resolve_payloads(session):
     entries = session.info.get(OUTBOX)
     if not entries or session.get_nested_transaction() is not None:
         return
-    if any(callable(entry[2]) for entry in entries):
+    if any(callable(payload) for _event, payload, _rooms in entries):
         session.flush()
-        session.info[OUTBOX] = [(t, event, payload() if callable(payload) else payload, rooms)
-                                for t, event, payload, rooms in entries]
+        entries[:] = [(event, payload() if callable(payload) else payload, rooms)
+                      for event, payload, rooms in entries]
 
 
 @sa.event.listens_for(so.Session, "after_commit")
 def _emit_after_commit(session):
     """Send what the committed transaction announced, in announcement order."""
-    for _transaction, event, payload, rooms in session.info.pop(OUTBOX, []):
+    for event, payload, rooms in _forget(session):
         emit_now(event, payload, rooms)
 
 
 @sa.event.listens_for(so.Session, "after_soft_rollback")
 def _drop_rolled_back(session, previous_transaction):
     """A rolled-back change was never made: forget what it (or a savepoint in it) announced."""
-    entries = session.info.get(OUTBOX)
-    if not entries:
+    if not session.info.get(OUTBOX):
         return
     if not previous_transaction.nested:
-        session.info.pop(OUTBOX, None)
+        _forget(session)
         return
-    session.info[OUTBOX] = [entry for entry in entries
-                            if not _within(entry[0], previous_transaction)]
+    entries, tags = _queue(session)
+    kept = [(entry, tag) for entry, tag in zip(entries, tags)
+            if not _within(tag, previous_transaction)]
+    entries[:] = [entry for entry, _tag in kept]
+    tags[:] = [tag for _entry, tag in kept]
 
 
 @sa.event.listens_for(so.Session, "after_transaction_end")
 def _drop_unfinished(session, transaction):
     """A session closed without commit or rollback made nothing: forget its announcements."""
     if transaction.parent is None and not transaction.nested:
-        session.info.pop(OUTBOX, None)
+        _forget(session)
 
 
 def _within(transaction, ancestor):

@@ -6,9 +6,13 @@ it works alike in the real server and in Flask-SocketIO's test client (python-so
 ``server.session()`` needs an Engine.IO socket the test client does not create). Only the id
 is kept: each subscribe reloads the user, so revocations apply at once.
 
-Each handler runs in its own request and app context (Flask-SocketIO pushes them), so the
-database session is removed by Flask-SQLAlchemy's teardown like any request's.
+Handlers only read. Each ends its transaction at once (``_release``): on SQLite every
+transaction takes the write lock (BEGIN IMMEDIATE), and where the handler shares its app
+context (the CLI, tests) nothing else could write until that context ends. A rollback, not a
+close, so that objects the context already holds stay attached.
 """
+from contextlib import contextmanager
+
 from flask import request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
@@ -49,10 +53,20 @@ def _rooms_for(auth):
     return None, None
 
 
+@contextmanager
+def _release():
+    """Run a read, then end its transaction whatever happens."""
+    try:
+        yield
+    finally:
+        db.session.rollback()
+
+
 @socketio.on("connect")
 def connect(auth=None):
     """Accept signed-in users (cookie or token) into their home rooms; refuse everyone else."""
-    user_id, rooms = _rooms_for(auth)
+    with _release():
+        user_id, rooms = _rooms_for(auth)
     if not rooms:
         raise ConnectionRefusedError("unauthorized")
     request.environ[USER_KEY] = user_id
@@ -69,8 +83,10 @@ def subscribe(data=None):
     """
     name = data.get("room") if isinstance(data, dict) else None
     user_id = request.environ.get(USER_KEY)
-    user = db.session.get(User, user_id) if user_id else None
-    if user is None or not user.active or not may_subscribe(user, name):
+    with _release():
+        user = db.session.get(User, user_id) if user_id else None
+        allowed = user is not None and user.active and may_subscribe(user, name)
+    if not allowed:
         return FORBIDDEN
     join_room(name)
     return {"ok": True}
