@@ -202,6 +202,11 @@ async def measure(urls, tokens, requester_token, changes, rate):
     return from_commit, from_send, changes * len(tokens)
 
 
+def load():
+    """The machine's 1-minute load average (the figures depend on it: 2 shared cores)."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def latency(args):
     """Commit-to-receipt on one process, then across two through Redis."""
     resource.setrlimit(resource.RLIMIT_NOFILE, (16384, 16384))
@@ -219,7 +224,7 @@ def latency(args):
                   f"p50 {statistics.median(from_commit):.1f} ms, "
                   f"p99 {percentile(from_commit, 99):.1f} ms, max {max(from_commit):.1f} ms; "
                   f"sent→receipt p50 {statistics.median(from_send):.1f} ms, "
-                  f"p99 {percentile(from_send, 99):.1f} ms", flush=True)
+                  f"p99 {percentile(from_send, 99):.1f} ms; load average {load()}", flush=True)
         finally:
             if instances:
                 instances.stop()
@@ -299,7 +304,7 @@ def http(args):
         print(f"http, nginx + 2 gunicorn (1 worker, gthread): board API "
               f"{board:.0f} req/s (a page of 20 of {args.board_orders} open orders), bare Flask "
               f"{bare:.0f} req/s, ratio {board / bare:.2f}; wrk errors: "
-              f"{results['board'][1] + results['bare'][1] or 'none'}", flush=True)
+              f"{results['board'][1] + results['bare'][1] or 'none'}; load average {load()}", flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         database.drop()
