@@ -67,3 +67,25 @@ def test_home_live_board_shows_a_new_order_without_reload(server, new_context):
 
     expect(helper.locator("#home-live-board")).to_contain_text("买菜跑腿", timeout=LIVE_TIMEOUT)
     assert helper.evaluate("window.__samePage") is True
+
+
+def test_vote_turnout_moves_live_when_staff_record_a_ballot(server, community, live_api,
+                                                            new_context):
+    from tests.e2e.test_votes import _elevator_vote
+
+    vote, ownerless = _elevator_vote(community, live_api)
+    owner = new_context().new_page()
+    sign_in(owner, server.url, "liang", "liang-password")
+    owner.goto(f"{server.url}/votes/{vote['id']}")
+    expect(owner.locator("[data-live-indicator]")).to_have_attribute("data-state", "online")
+    owner.evaluate("window.__samePage = true")
+    area = owner.locator("[data-turnout-participating-area]")
+    expect(area).to_have_text("0.00 / 144.02")
+
+    community["staff"].post(f"/votes/{vote['id']}/ballots", {
+        "choice": "yes", "unit_id": ownerless["id"], "channel": "paper", "note": "纸质 #1"})
+    expect(area).to_have_text("75.12 / 144.02", timeout=LIVE_TIMEOUT)
+
+    community["staff"].post(f"/votes/{vote['id']}/close")
+    expect(owner.locator("#vote-my-ballot form")).to_have_count(0, timeout=LIVE_TIMEOUT)
+    assert owner.evaluate("window.__samePage") is True
