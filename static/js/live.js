@@ -135,10 +135,15 @@ function reportAck(room, ack) {
   }
 }
 
+// While there is no connection, resync every `data-live-poll` seconds (read at each tick, so
+// a page may change it).
 function startPolling() {
   if (pollTimer) return;
-  const seconds = Number(document.body.dataset.livePoll) || 30;
-  pollTimer = window.setInterval(() => resync("poll"), seconds * 1000);
+  let last = Date.now();
+  pollTimer = window.setInterval(() => {
+    const seconds = Number(document.body.dataset.livePoll) || 30;
+    if (Date.now() - last >= seconds * 1000) { last = Date.now(); resync("poll"); }
+  }, 1000);
 }
 
 function stopPolling() {

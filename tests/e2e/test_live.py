@@ -1,4 +1,6 @@
 """Live updates in the browser: the connection indicator, and pages that change by themselves."""
+import re
+
 from playwright.sync_api import expect
 
 from tests.e2e.test_foundation import sign_in
@@ -66,4 +68,64 @@ def test_home_live_board_shows_a_new_order_without_reload(server, new_context):
     post_order(scene["requester"], title="买菜跑腿")
 
     expect(helper.locator("#home-live-board")).to_contain_text("买菜跑腿", timeout=LIVE_TIMEOUT)
+    assert helper.evaluate("window.__samePage") is True
+
+
+def test_vote_turnout_moves_live_when_staff_record_a_ballot(server, community, live_api,
+                                                            new_context):
+    from tests.e2e.test_votes import _elevator_vote
+
+    vote, ownerless = _elevator_vote(community, live_api)
+    owner = new_context().new_page()
+    sign_in(owner, server.url, "liang", "liang-password")
+    owner.goto(f"{server.url}/votes/{vote['id']}")
+    expect(owner.locator("[data-live-indicator]")).to_have_attribute("data-state", "online")
+    owner.evaluate("window.__samePage = true")
+    area = owner.locator("[data-turnout-participating-area]")
+    expect(area).to_have_text("0.00 / 144.02")
+
+    community["staff"].post(f"/votes/{vote['id']}/ballots", {
+        "choice": "yes", "unit_id": ownerless["id"], "channel": "paper", "note": "纸质 #1"})
+    expect(area).to_have_text("75.12 / 144.02", timeout=LIVE_TIMEOUT)
+
+    community["staff"].post(f"/votes/{vote['id']}/close")
+    expect(owner.locator("#vote-my-ballot form")).to_have_count(0, timeout=LIVE_TIMEOUT)
+    assert owner.evaluate("window.__samePage") is True
+
+
+def test_live_updates_fall_back_to_polling_when_websockets_are_blocked(server, new_context):
+    scene = neighbourhood(server.url)
+    helper_name = scene["people"]["helper"]["username"]
+    helper = new_context().new_page()
+    blocked = []
+    helper.route_web_socket(re.compile(r".*/socket\.io/.*"),
+                            lambda ws: (blocked.append(ws.url), ws.close()))
+    sign_in(helper, server.url, helper_name, f"{helper_name}-password")
+    helper.goto(server.url + "/")
+    expect(helper.locator("[data-live-indicator]")).to_have_attribute("data-state", "online")
+    helper.evaluate("window.__samePage = true")
+
+    post_order(scene["requester"], title="轮询也能收到")
+
+    expect(helper.locator("#home-live-board")).to_contain_text("轮询也能收到",
+                                                               timeout=LIVE_TIMEOUT)
+    assert blocked, "the page never tried a websocket"
+    assert helper.evaluate("window.__samePage") is True
+
+
+def test_page_resyncs_by_polling_when_socket_io_is_unreachable(server, new_context):
+    scene = neighbourhood(server.url)
+    helper_name = scene["people"]["helper"]["username"]
+    helper = new_context().new_page()
+    sign_in(helper, server.url, helper_name, f"{helper_name}-password")
+    helper.route(re.compile(r".*/socket\.io/.*"), lambda route: route.abort())
+    helper.route_web_socket(re.compile(r".*/socket\.io/.*"), lambda ws: ws.close())
+    helper.goto(server.url + "/")
+    helper.evaluate("document.body.dataset.livePoll = '1'")  # resync every second, not 30
+    expect(helper.locator("[data-live-indicator]")).to_have_attribute("data-state", "offline")
+    helper.evaluate("window.__samePage = true")
+
+    post_order(scene["requester"], title="离线时轮询")
+
+    expect(helper.locator("#home-live-board")).to_contain_text("离线时轮询", timeout=LIVE_TIMEOUT)
     assert helper.evaluate("window.__samePage") is True

@@ -66,3 +66,15 @@ ENVIRON = {"wsgi.url_scheme": "http", "HTTP_HOST": "hut.example:5000"}
 ])
 def test_origin_rule(origin, environ, extra, allowed):
     assert origin_checker(extra)(origin, environ) is allowed
+
+
+def test_a_request_whose_commit_announces_answers_normally_when_the_queue_is_down(
+        app_with_dead_queue):
+    from tests.factories import ApiClient
+    from tests.orders.factories import make_neighbourhood
+
+    hood = make_neighbourhood()
+    api = ApiClient(app_with_dead_queue.test_client(), hood.requester)
+    answer = api.post("/orders", json={"title": "Queue down", "tags": ["errands"]})
+    assert answer.status_code == 201, answer.get_json()
+    assert api.get(f"/orders/{answer.get_json()['id']}").get_json()["title"] == "Queue down"
