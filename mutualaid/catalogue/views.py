@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from mutualaid.catalogue import domain
+from mutualaid.catalogue.labels import AUDIENCE_NAMES, CATEGORY_NAMES
 from mutualaid.catalogue.models import AUDIENCES, CATEGORIES, Service, ServiceSession
 from mutualaid.database import get_or_404
 from mutualaid.extensions import db
@@ -14,6 +15,12 @@ from mutualaid.shell.views import NAV_LINKS
 bp = Blueprint("catalogue", __name__, url_prefix="/services")
 NAV_LINKS.append(("catalogue.index", lazy_gettext("Services")))
 STAFF_LINKS.append(("catalogue.staff", lazy_gettext("Service catalogue")))
+
+
+@bp.app_context_processor
+def catalogue_names():
+    """Category and audience names for every template (the kiosk shows sessions too)."""
+    return {"category_names": CATEGORY_NAMES, "audience_names": AUDIENCE_NAMES}
 
 
 @bp.before_request

@@ -32,6 +32,7 @@ class KioskTokenSchema(Schema):
 
 
 class PersonSchema(Schema):
+    id = fields.Integer(dump_only=True)
     username = fields.String(dump_only=True)
     display_name = fields.String(dump_only=True)
 
@@ -46,6 +47,7 @@ class BoardSessionSchema(SessionSchema):
 class BoardSchema(Schema):
     kiosk = fields.Dict(dump_only=True)
     sessions = fields.List(fields.Nested(BoardSessionSchema), dump_only=True)
+    upcoming = fields.List(fields.Nested(BoardSessionSchema), dump_only=True)
     orders = fields.List(fields.Dict(), dump_only=True)
     votes = fields.List(fields.Dict(), dump_only=True)
 

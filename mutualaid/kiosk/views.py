@@ -1,12 +1,12 @@
 """The kiosk screen (a lobby tablet) and the staff page that issues and revokes kiosks."""
 import segno
 from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import lazy_gettext
+from flask_babel import get_locale, lazy_gettext
 from flask_login import current_user, login_required
 
 from mutualaid.extensions import db
 from mutualaid.kiosk import domain, sockets  # noqa: F401  (registers the socket authenticator)
-from mutualaid.kiosk.board import board_for
+from mutualaid.matching.tags import TAXONOMY, tag_name
 from mutualaid.places.models import Building
 from mutualaid.places.views import STAFF_LINKS
 
@@ -21,8 +21,10 @@ def screen(token):
     kiosk = domain.kiosk_for(token)
     if kiosk is None:
         abort(404)
-    return render_template("kiosk/screen.html", kiosk=kiosk, board=board_for(kiosk),
-                           token=token, idle_seconds=IDLE_SECONDS)
+    locale = str(get_locale())
+    tags = [(code, tag_name(code, locale)) for code in TAXONOMY]
+    return render_template("kiosk/screen.html", kiosk=kiosk, token=token, tags=tags,
+                           idle_seconds=IDLE_SECONDS)
 
 
 @bp.get("/qr.svg")
