@@ -1,7 +1,7 @@
 """catalogue and kiosk
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-23 10:57:43.470543
 
 """
@@ -13,7 +13,7 @@ import mutualaid.database  # noqa: F401  (column types)
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

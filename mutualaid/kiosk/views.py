@@ -1,4 +1,6 @@
 """The kiosk screen (a lobby tablet) and the staff page that issues and revokes kiosks."""
+import io
+
 import segno
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale, lazy_gettext
@@ -33,9 +35,10 @@ def qr():
     path = request.args.get("path", "/")
     if not path.startswith("/") or path.startswith("//") or len(path) > 200:
         abort(400)
-    svg = segno.make(request.host_url.rstrip("/") + path, error="m").svg_inline(
-        scale=6, border=2, dark="#000", light="#fff")
-    return Response(svg, mimetype="image/svg+xml",
+    buffer = io.BytesIO()
+    segno.make(request.host_url.rstrip("/") + path, error="m").save(
+        buffer, kind="svg", scale=6, border=2, dark="#000", light="#fff")
+    return Response(buffer.getvalue(), mimetype="image/svg+xml",
                     headers={"Cache-Control": "public, max-age=3600"})
 
 

@@ -28,7 +28,7 @@ async function call(path, { method = "GET", body, token } = {}) {
 
 // ---- board -------------------------------------------------------------------------
 const when = (iso) => new Date(iso).toLocaleString(document.documentElement.lang || "zh-CN",
-  { weekday: "short", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  { weekday: "short", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Asia/Shanghai" });
 const seatsText = (s) => (s.seats_left > 0
   ? msg("msgSeats").replace("{left}", s.seats_left).replace("{capacity}", s.capacity)
   : msg("msgNoSeats"));
@@ -148,6 +148,7 @@ function armIdle(seconds) {
 
 function done(title, text, qrPath) {
   dropToken();
+  $("[data-signed-in]").textContent = "";
   $("[data-done-title]").textContent = title;
   $("[data-done-text]").textContent = text;
   const figure = $("[data-done-qr]");
@@ -352,7 +353,7 @@ for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, (
 
 function tick() {
   $("[data-clock]").textContent = new Date().toLocaleString(document.documentElement.lang || "zh-CN",
-    { weekday: "long", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    { weekday: "long", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Asia/Shanghai" });
 }
 tick();
 window.setInterval(tick, 30_000);
