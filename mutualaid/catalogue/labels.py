@@ -1,13 +1,16 @@
 """Names shown for the catalogue's categories and audiences (zh-CN first through Babel)."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 
 CATEGORY_NAMES = {
-    "care": _l("Personal care"), "health": _l("Health"), "legal": _l("Legal advice"),
-    "children": _l("Children"), "counselling": _l("Counselling"), "repair": _l("Repairs"),
-    "employment": _l("Jobs"), "digital": _l("Digital skills"), "meals": _l("Meals"),
+    "care": lazy_gettext("Personal care"), "health": lazy_gettext("Health"),
+    "legal": lazy_gettext("Legal advice"), "children": lazy_gettext("Children"),
+    "counselling": lazy_gettext("Counselling"), "repair": lazy_gettext("Repairs"),
+    "employment": lazy_gettext("Jobs"), "digital": lazy_gettext("Digital skills"),
+    "meals": lazy_gettext("Meals"),
 }
 AUDIENCE_NAMES = {
-    "everyone": _l("Everyone"), "elderly": _l("Elderly"), "children": _l("Children"),
-    "women": _l("Women"), "youth": _l("Youth"), "disabled": _l("People with disabilities"),
-    "families": _l("Families"),
+    "everyone": lazy_gettext("Everyone"), "elderly": lazy_gettext("Elderly"),
+    "children": lazy_gettext("Children"), "women": lazy_gettext("Women"),
+    "youth": lazy_gettext("Youth"), "disabled": lazy_gettext("People with disabilities"),
+    "families": lazy_gettext("Families"),
 }
