@@ -233,3 +233,26 @@ def test_an_emit_outside_a_request_reaches_clients(app, connect):
     announce("order.updated", {"id": 5, "version": 7}, [room("user", user.id)])
     db.session.commit()
     assert received(client) == [("order.updated", {"id": 5, "version": 7})]
+
+
+def test_unsubscribe_leaves_the_room(connect):
+    user = make_user(verified=True)
+    building = make_building(community=user.unit.building.community)
+    client = connect(user=user)
+    name = room("building", building.id)
+    assert subscribe(client, name) == {"ok": True}
+    assert client.emit("unsubscribe", {"room": name}, callback=True) == {"ok": True}
+    assert name not in rooms_of(client)
+    assert client.emit("unsubscribe", {"room": "x"}, callback=True)["ok"] is False
+
+
+def test_order_rooms_follow_who_may_see_the_order(connect):
+    from tests.orders.factories import make_neighbourhood, make_order
+
+    hood, elsewhere = make_neighbourhood(), make_neighbourhood()
+    order = make_order(hood.requester)
+    name = room("order", order.id)
+    db.session.commit()
+    assert subscribe(connect(user=hood.requester), name) == {"ok": True}
+    assert subscribe(connect(user=hood.other), name) == {"ok": True}
+    assert subscribe(connect(user=elsewhere.other), name)["ok"] is False
