@@ -129,3 +129,28 @@ def test_page_resyncs_by_polling_when_socket_io_is_unreachable(server, new_conte
 
     expect(helper.locator("#home-live-board")).to_contain_text("离线时轮询", timeout=LIVE_TIMEOUT)
     assert helper.evaluate("window.__samePage") is True
+
+
+def test_seat_count_moves_live_when_a_neighbour_books(server, new_context):
+    from datetime import datetime, timedelta, timezone
+
+    scene = neighbourhood(server.url)
+    service = scene["staff"].post("/services", {
+        "community_id": scene["community"]["id"], "title": "长者理发", "provider": "社区志愿队",
+        "category": "care"}, expect=201)
+    starts = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
+    session = scene["staff"].post(f"/services/{service['id']}/sessions", {
+        "starts_at": starts, "duration_min": 60, "capacity": 3, "place": "共享小屋"}, expect=201)
+    helper_name = scene["people"]["helper"]["username"]
+    page = new_context().new_page()
+    sign_in(page, server.url, helper_name, f"{helper_name}-password")
+    page.goto(f"{server.url}/services/{service['id']}")
+    expect(page.locator("[data-live-indicator]")).to_have_attribute("data-state", "online")
+    page.evaluate("window.__samePage = true")
+    seats = page.locator(f"#session-{session['id']} [data-seats]")
+    expect(seats).to_contain_text("3")
+
+    scene["requester"].post(f"/sessions/{session['id']}/bookings", expect=201)
+
+    expect(seats).to_contain_text("2", timeout=LIVE_TIMEOUT)
+    assert page.evaluate("window.__samePage") is True
