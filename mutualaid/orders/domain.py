@@ -119,6 +119,9 @@ def create_order(actor, data, now=None):
 def _requester_for(actor, on_behalf_of):
     """The resident an order is for; staff may name one of their community."""
     if on_behalf_of is None:
+        if actor.is_staff and actor.unit is None:
+            message = _("Choose the resident this need is for.")
+            raise ValidationFailed(message, fields={"on_behalf_of": [message]})
         requester = actor
     else:
         if not actor.is_staff:
