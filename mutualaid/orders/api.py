@@ -5,7 +5,7 @@ from mutualaid.accounts.api import ME_EXTRAS
 from mutualaid.api import endpoint, page_of
 from mutualaid.database import get_or_404
 from mutualaid.extensions import db
-from mutualaid.orders import credits, domain, reports
+from mutualaid.orders import access, credits, domain, reports
 from mutualaid.orders.matches import order_matches, suggestions_for
 from mutualaid.orders.schemas import (
     CompleteSchema, ConfirmSchema, EventListSchema, HideSchema, LedgerSchema, MatchListSchema,
@@ -43,7 +43,7 @@ def create(data):
 def list_orders(args):
     """Orders I may see, newest first: ``?status=&tag=&building_id=&mine=``."""
     _expire_due()
-    select = domain.visible_orders(current_user, args["status"], args["tag"],
+    select = access.visible_orders(current_user, args["status"], args["tag"],
                                    args["building_id"], args["mine"])
     return page_of(select, order_dumper(current_user), args)
 
@@ -52,20 +52,20 @@ def list_orders(args):
 def get(order_id):
     """One order; ``contact`` only for its requester, accepted helper and staff."""
     _expire_due()
-    return dump_order(domain.get_visible(current_user, order_id), current_user)
+    return dump_order(access.get_visible(current_user, order_id), current_user)
 
 
 @endpoint("/orders/<id:order_id>/events", response=EventListSchema)
 def events(order_id):
     """The order's timeline, creation included."""
-    order = domain.get_visible(current_user, order_id)
+    order = access.get_visible(current_user, order_id)
     return {"items": [event_schema.dump(event) for event in domain.events_of(order)]}
 
 
 @endpoint("/orders/<id:order_id>/matches", query=MatchQuerySchema(), response=MatchListSchema)
 def matches(order_id, args):
     """Requester and staff: the neighbours who could help, best first, with reasons."""
-    order = domain.get_visible(current_user, order_id)
+    order = access.get_visible(current_user, order_id)
     ranked = order_matches(current_user, order, args["limit"])
     return {"items": [candidate.as_dict() for candidate in ranked]}
 
@@ -83,14 +83,14 @@ def suggestions(args):
 @endpoint("/orders/<id:order_id>/accept", "POST", response=OrderSchema)
 def accept(order_id):
     """Take an open order (409 when someone else was first)."""
-    order = domain.get_visible(current_user, order_id)
+    order = access.get_visible(current_user, order_id)
     return _answer(domain.accept_order(current_user, order))
 
 
 @endpoint("/orders/<id:order_id>/start", "POST", response=OrderSchema)
 def start(order_id):
     """The helper starts the visit."""
-    order = domain.get_visible(current_user, order_id)
+    order = access.get_visible(current_user, order_id)
     return _answer(domain.start_order(current_user, order))
 
 
@@ -98,28 +98,28 @@ def start(order_id):
           response=OrderSchema)
 def complete(order_id, data):
     """The helper reports the work done with the minutes it took (1–600)."""
-    order = domain.get_visible(current_user, order_id)
+    order = access.get_visible(current_user, order_id)
     return _answer(domain.complete_order(current_user, order, data["minutes"]))
 
 
 @endpoint("/orders/<id:order_id>/confirm", "POST", body=ConfirmSchema(), response=OrderSchema)
 def confirm(order_id, data):
     """The requester (or staff) confirms and rates 1–5; the helper is credited."""
-    order = domain.get_visible(current_user, order_id)
+    order = access.get_visible(current_user, order_id)
     return _answer(domain.confirm_order(current_user, order, data["rating"], data["comment"]))
 
 
 @endpoint("/orders/<id:order_id>/cancel", "POST", response=OrderSchema)
 def cancel(order_id):
     """The requester (or staff) cancels an open or accepted order."""
-    order = domain.get_visible(current_user, order_id)
+    order = access.get_visible(current_user, order_id)
     return _answer(domain.cancel_order(current_user, order))
 
 
 @endpoint("/orders/<id:order_id>/withdraw", "POST", response=OrderSchema)
 def withdraw(order_id):
     """The helper hands an accepted order back; it is open again."""
-    order = domain.get_visible(current_user, order_id)
+    order = access.get_visible(current_user, order_id)
     return _answer(domain.withdraw_from_order(current_user, order))
 
 
@@ -134,7 +134,7 @@ def ledger(args):
           response=ReportSchema, status=201, limit="20/hour")
 def report(order_id, data):
     """Report an order (spam, unsafe) to the community's staff."""
-    order = domain.get_visible(current_user, order_id)
+    order = access.get_visible(current_user, order_id)
     created = reports.report_order(current_user, order, data["reason"])
     db.session.commit()
     return report_schema.dump(created), 201
@@ -161,7 +161,7 @@ def dismiss_report(report_id):
           auth="staff")
 def hide(order_id, data):
     """Staff hide a reported order (``{"hidden": false}`` shows it again)."""
-    order = domain.get_visible(current_user, order_id)
+    order = access.get_visible(current_user, order_id)
     return _answer(domain.hide_order(current_user, order, data["hidden"]))
 
 
@@ -175,5 +175,5 @@ def visits(args):
 def thanks(community_id):
     """The thank-you board: the community's most helpful neighbours this month."""
     community = get_or_404(Community, community_id)
-    domain.require_member_of(current_user, community.id)
+    access.require_member_of(current_user, community.id)
     return credits.thanks_board(community.id)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from mutualaid.errors import Forbidden
 from mutualaid.extensions import db
 from mutualaid.matching.ranking import Need, rank_candidates, rank_needs_for
-from mutualaid.orders import credits, domain
+from mutualaid.orders import access, credits, domain
 from mutualaid.orders.models import Order
 
 SUGGESTION_POOL = 500  # newest open orders of the community considered for suggestions
@@ -32,7 +32,7 @@ def matches_for(order, limit=20):
 
 def order_matches(actor, order, limit=20):
     """The requester or the community's staff see who could help; raises Forbidden."""
-    if actor.id != order.requester_id and not domain.is_staff_for(actor, order):
+    if actor.id != order.requester_id and not access.is_staff_for(actor, order):
         raise Forbidden(_("Only the requester or staff see the matches of an order."))
     return matches_for(order, limit)
 
@@ -40,7 +40,7 @@ def order_matches(actor, order, limit=20):
 def suggestions_for(user, limit=20):
     """Open orders of my community that I fit and may accept, best first, as
     ``[(order, candidate)]``."""
-    community_id = domain.home_community_id(user)
+    community_id = access.home_community_id(user)
     if community_id is None or not user.verified:
         return []
     orders = db.session.scalars(

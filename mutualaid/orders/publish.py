@@ -47,7 +47,7 @@ def top_helper_ids(order):
 @room_check("order")
 def _order_room(user, order_id):
     """Who may see the order may follow it live."""
-    from mutualaid.orders.domain import can_see
+    from mutualaid.orders.access import can_see
     from mutualaid.orders.models import Order
 
     order = db.session.get(Order, order_id)

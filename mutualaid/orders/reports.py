@@ -62,7 +62,7 @@ def reports_select(actor, resolved=False):
 def visits_select(actor):
     """Staff's list of visits to vulnerable residents: accepted, under way or awaiting the
     resident's confirmation, oldest first so none is forgotten."""
-    from mutualaid.orders.domain import LIST_LOADS
+    from mutualaid.orders.access import LIST_LOADS
 
     select = (sa.select(Order).join(User, User.id == Order.requester_id).options(*LIST_LOADS)
               .where(User.vulnerable.is_(True), Order.status.in_(VISIT_STATUSES))

@@ -181,7 +181,7 @@ def order_dumper(viewer=None):
     """A function dumping orders as ``viewer`` may see them (``contact`` only for the
     requester, the accepted helper and staff); the viewer's staff scope is read once."""
     from mutualaid.accounts.domain import staff_community_ids
-    from mutualaid.orders.domain import sees_contact
+    from mutualaid.orders.access import sees_contact
 
     staff_of = staff_community_ids(viewer) if viewer is not None else set()
 

@@ -9,7 +9,7 @@ from mutualaid.accounts.domain import staff_community_ids
 from mutualaid.accounts.models import User
 from mutualaid.extensions import db
 from mutualaid.matching.tags import TAXONOMY, tag_name
-from mutualaid.orders import credits, domain, reports
+from mutualaid.orders import access, credits, domain, reports
 from mutualaid.orders.domain import STATUS_NAMES
 from mutualaid.orders.matches import suggestions_for
 from mutualaid.orders.cli import expire_orders
@@ -38,7 +38,7 @@ def order_context():
 
 def _my_orders(user, statuses=ACTIVE, limit=20):
     """Orders I asked for or help with, newest first."""
-    select = domain.visible_orders(user, mine=True)
+    select = access.visible_orders(user, mine=True)
     if statuses:
         select = select.where(Order.status.in_(statuses))
     return db.session.scalars(select.limit(limit)).all()
@@ -46,10 +46,10 @@ def _my_orders(user, statuses=ACTIVE, limit=20):
 
 def _board(user):
     """The community's open orders, newest first (the live board)."""
-    community_id = domain.home_community_id(user)
+    community_id = access.home_community_id(user)
     if community_id is None:
         return None
-    select = domain.visible_orders(user, status="open").where(
+    select = access.visible_orders(user, status="open").where(
         Order.community_id == community_id, Order.hidden.is_(False))
     return {"community_id": community_id,
             "orders": db.session.scalars(select.limit(BOARD_SIZE)).all()}
@@ -82,12 +82,12 @@ def new():
 def detail(order_id):
     """One order: what, who, where (for its parties), the timeline and the allowed actions."""
     _expire_due()
-    order = domain.get_visible(current_user, order_id)
-    contact = contact_of(order) if domain.sees_contact(current_user, order) else None
+    order = access.get_visible(current_user, order_id)
+    contact = contact_of(order) if access.sees_contact(current_user, order) else None
     return render_template(
         "orders/detail.html", order=order, contact=contact, events=domain.events_of(order),
         actions=domain.allowed_actions(current_user, order),
-        staff=domain.is_staff_for(current_user, order),
+        staff=access.is_staff_for(current_user, order),
     )
 
 
@@ -142,7 +142,7 @@ def _residents_for(user):
 def _me_credits(user):
     """My balance, recent credits and my community's thank-you board."""
     entries = db.session.scalars(credits.ledger_select(user.id).limit(10)).all()
-    community_id = domain.home_community_id(user)
+    community_id = access.home_community_id(user)
     return {"balance": credits.balance_minutes(user.id), "entries": entries,
             "thanks": credits.thanks_board(community_id) if community_id else None}
 

@@ -138,6 +138,8 @@ def test_staff_post_on_behalf_of_a_resident(api):
     assert response.json["requester"]["id"] == hood.requester.id
     assert api(make_staff()).post("/orders", body).status_code == 403
     assert api(hood.other).post("/orders", body).status_code == 403
+    for_nobody = api(hood.staff).post("/orders", NEED)
+    assert for_nobody.status_code == 400 and "on_behalf_of" in for_nobody.json["error"]["fields"]
 
 
 def test_lazy_expiry_on_read(api, db):

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from mutualaid.database import utcnow
 from mutualaid.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from mutualaid.orders import credits, domain
+from mutualaid.orders import access, credits, domain
 from mutualaid.orders.models import STATUSES, CreditEntry, OrderEvent
 from mutualaid.realtime.outbox import OUTBOX
 from tests.factories import make_staff, make_user
@@ -200,15 +200,15 @@ def test_bad_order_fields_are_refused(db, fields):
 def test_contact_only_for_requester_accepted_helper_and_staff(db):
     hood = make_neighbourhood()
     order = make_order(hood.requester)
-    assert domain.sees_contact(hood.requester, order)
-    assert domain.sees_contact(hood.staff, order)
-    assert not domain.sees_contact(hood.helper, order)
-    assert not domain.sees_contact(make_staff(), order)
+    assert access.sees_contact(hood.requester, order)
+    assert access.sees_contact(hood.staff, order)
+    assert not access.sees_contact(hood.helper, order)
+    assert not access.sees_contact(make_staff(), order)
     domain.accept_order(hood.helper, order)
-    assert domain.sees_contact(hood.helper, order)
-    assert not domain.sees_contact(hood.other, order)
+    assert access.sees_contact(hood.helper, order)
+    assert not access.sees_contact(hood.other, order)
     domain.withdraw_from_order(hood.helper, order)
-    assert not domain.sees_contact(hood.helper, order)
+    assert not access.sees_contact(hood.helper, order)
 
 
 def test_orders_of_another_community_are_not_found(db):
@@ -216,8 +216,8 @@ def test_orders_of_another_community_are_not_found(db):
     order = make_order(hood.requester)
     stranger = make_neighbourhood().other
     with pytest.raises(NotFound):
-        domain.get_visible(stranger, order.id)
-    assert domain.get_visible(hood.other, order.id) is order
+        access.get_visible(stranger, order.id)
+    assert access.get_visible(hood.other, order.id) is order
 
 
 def test_hidden_orders_only_for_requester_and_staff(db):
@@ -225,9 +225,9 @@ def test_hidden_orders_only_for_requester_and_staff(db):
     order = make_order(hood.requester)
     domain.hide_order(hood.staff, order)
     assert order.hidden
-    assert domain.can_see(hood.requester, order) and domain.can_see(hood.staff, order)
-    assert not domain.can_see(hood.other, order)
-    assert domain.get_visible(hood.requester, order.id) is order
+    assert access.can_see(hood.requester, order) and access.can_see(hood.staff, order)
+    assert not access.can_see(hood.other, order)
+    assert access.get_visible(hood.requester, order.id) is order
 
 
 def test_expire_due_orders_expires_open_orders_past_their_window_only(db):
