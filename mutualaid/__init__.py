@@ -8,9 +8,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config=None):
     """Build the app from ``config`` (a Config instance; from the environment when None)."""
-    from mutualaid import cli, errors, features
+    from mutualaid import cli, errors, features, logs
     from mutualaid.accounts import auth
     from mutualaid.config import Config
+    from mutualaid.database import engine_options
     from mutualaid.extensions import babel, csrf, db, limiter, migrate
     from mutualaid.i18n import select_locale
     from mutualaid.routing import IdConverter
@@ -20,6 +21,7 @@ def create_app(config=None):
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.from_object(config)
     app.config.from_pyfile("config.py", silent=True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     app.url_map.converters["id"] = IdConverter
 
     db.init_app(app)
@@ -30,6 +32,7 @@ def create_app(config=None):
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "translations"))
     errors.init_app(app)
+    logs.init_app(app)
     auth.init_app(app)
     features.init_app(app)
     cli.init_app(app)

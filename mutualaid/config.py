@@ -37,6 +37,8 @@ class Config:
             "DATABASE_URL", f"sqlite:///{instance_dir / 'sharehut.sqlite3'}"
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Seconds a SQLite writer waits for the lock before the request answers 503.
+        self.SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10"))
         self.HOST = os.environ.get("HOST", "127.0.0.1")
         self.PORT = int(os.environ.get("PORT", "5000"))
         self.SEED_DEMO = _flag("SEED_DEMO", True)
@@ -64,12 +66,12 @@ class Config:
 class TestingConfig(Config):
     """A throw-away SQLite file in a temporary instance folder, rate limits off."""
 
+    __test__ = False  # not a pytest test class
+
     def __init__(self, instance_dir):
         super().__init__(instance_dir)
         self.TESTING = True
-        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
-            "TEST_DATABASE_URL", f"sqlite:///{Path(instance_dir) / 'test.sqlite3'}"
-        )
+        self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{Path(instance_dir) / 'test.sqlite3'}"
         self.SEED_DEMO = False
         self.RATELIMIT_ENABLED = False
         self.SOCKETIO_MESSAGE_QUEUE = None

@@ -10,14 +10,14 @@ from mutualaid.errors import NotFound
 
 @sa.event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, _record):
-    """WAL, foreign keys and a busy timeout; transactions are begun by us (see below)."""
+    """WAL and foreign keys; transactions are begun by us (see below). The busy timeout is
+    the driver's ``timeout`` (Config sets it)."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -28,6 +28,14 @@ def _begin_immediate(conn):
     timeout instead of failing with "database is locked" when a reader upgrades."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def engine_options(config):
+    """SQLAlchemy engine options for the configured database (SQLite gets its busy timeout)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options["connect_args"] = {"timeout": config["SQLITE_BUSY_TIMEOUT"]}
+    return options
 
 
 def utcnow():

@@ -69,23 +69,70 @@ def seed():
     accounts.set_flags(staff, db.session.scalar(sa.select(accounts.User).where(
         accounts.User.username == "chen")), vulnerable=True)
     _seed_skills()
+    _seed_orders(staff)
+    _seed_vote(staff, units)
     db.session.commit()
     return logins
 
 
 def _seed_skills():
-    """Skills and standing offers of the demo neighbours (Master He is vetted)."""
+    """Skills and standing offers of the demo neighbours."""
     from mutualaid.matching import domain as matching
 
-    staff = db.session.scalar(sa.select(accounts.User).where(accounts.User.username == "staff"))
     for username, (skills, radius_m, offers) in SKILLS.items():
         user = db.session.scalar(sa.select(accounts.User).where(accounts.User.username == username))
         matching.set_skills(user, skills, radius_m)
         for title, tags, days, parts in offers:
             matching.create_offer(user, title, tags, radius_m=radius_m,
                                   availability={"days": days, "parts": parts})
-        if username == "he":
-            accounts.set_flags(staff, user, vetted=True)
+
+
+def _seed_orders(staff):
+    """Uncle Chen (vulnerable, living alone) needs his tap fixed, posted by staff for him;
+    Ms Mai's phone help from Mr Huang is done and thanked, so credits show."""
+    from mutualaid.orders import domain as orders
+
+    people = {user.username: user for user in db.session.scalars(sa.select(accounts.User))}
+    accounts.set_flags(staff, people["he"], vetted=True)
+    orders.create_order(staff, {
+        "title": "厨房水管漏水 Kitchen pipe leaking", "tags": ["repair.plumbing"],
+        "description": "陈伯一个人住，水管滴水两天了。 Uncle Chen lives alone; it has dripped for "
+                       "two days.", "urgency": "high", "on_behalf_of": people["chen"].id,
+    })
+    done = orders.create_order(people["mai"], {
+        "title": "教我用手机预约门诊 Help me book a clinic on my phone", "tags": ["it_help"],
+        "urgency": "normal",
+    })
+    orders.accept_order(people["huang"], done)
+    orders.start_order(people["huang"], done)
+    orders.complete_order(people["huang"], done, 40)
+    orders.confirm_order(people["mai"], done, 5, "谢谢黄先生！ Thank you, Mr Huang!")
+
+
+def _seed_vote(staff, units):
+    """The elevator replacement vote of building B, open for two weeks, with a few ballots."""
+    from datetime import timedelta
+
+    from mutualaid.database import utcnow
+    from mutualaid.votes import domain as votes
+
+    def user(name):
+        return db.session.scalar(sa.select(accounts.User).where(accounts.User.username == name))
+
+    vote = votes.create_vote(
+        staff, rule="major", building=units["B", "101"].building,
+        title="B栋更换电梯 Replace the elevator of building B",
+        description=("拆除旧电梯，更换为无障碍电梯；总价约 68 万元，其中 40 万元由专项维修资金支付，"
+                     "其余按专有部分面积分摊。\nRemove the old lift and install a step-free one; about "
+                     "CNY 680,000, of which 400,000 from the maintenance fund and the rest shared "
+                     "by floor area."),
+        closes_at=utcnow() + timedelta(days=14))
+    votes.record_assisted_ballot(staff, vote, units["B", "101"], "yes", "kiosk",
+                                 "陈伯在共享屋投票 at the share hut")
+    votes.cast_ballot(user("liang"), vote, "yes")
+    votes.cast_ballot(user("he"), vote, "no")
+    votes.cast_ballot(user("he"), vote, "yes")  # a change of mind: both stay in the record
+    votes.record_assisted_ballot(staff, vote, units["B", "702"], "yes", "paper", "纸质表决票 #1")
 
 
 def print_logins(logins):

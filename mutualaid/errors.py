@@ -5,6 +5,7 @@ Domain functions raise these; API routes answer them as
 """
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -101,6 +102,19 @@ def init_app(app):
         response = error_response(error.code, code, error.description or error.name)
         if error.code == 405 and error.valid_methods:
             response[0].headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(OperationalError)
+    def handle_database_unavailable(error):
+        # A locked SQLite file, a full disk or a lost PostgreSQL connection: nothing was
+        # committed, so the client may safely try again.
+        from mutualaid.extensions import db
+
+        db.session.rollback()
+        app.logger.warning("database unavailable: %s", error.orig)
+        response = error_response(503, "unavailable",
+                                  _("The service is busy. Please try again in a moment."))
+        response[0].headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(Exception)

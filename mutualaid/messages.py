@@ -12,5 +12,5 @@ MARSHMALLOW_MESSAGES = [
     N_("Length must be between 3 and 32."), N_("Length must be between 1 and 50."),
     N_("Length must be between 1 and 100."), N_("Length must be between 8 and 128."),
     N_("Special numeric values (nan or infinity) are not permitted."),
-    N_("An area must be more than 0."), N_("Not a valid datetime."),
+    N_("An area must be more than 0."), N_("Give vulnerable or vetted."),
 ]

@@ -15,6 +15,7 @@ class FreshContextClient(FlaskClient):
     objects are expired afterwards so they show what the request changed."""
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # read and close file responses at once
         _db.session.commit()
         with self.application.app_context():
             response = super().open(*args, **kwargs)

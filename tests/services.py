@@ -3,6 +3,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,15 +40,18 @@ class ServerProcess:
         self.env = {**os.environ, **env, "PORT": str(self.port), "HOST": "127.0.0.1"}
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
+        self.log = None
 
     def start(self, timeout=30):
         """Start the server and wait until /healthz answers."""
+        # A file, not a pipe: a pipe nobody reads fills up and blocks the server's logging.
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=self.env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                        stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"server exited: {self.output()[-2000:]}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 return self
@@ -64,8 +68,14 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process and self.process.stderr:
-            self.process.stderr.close()
+        if self.log:
+            self.log.close()
+            self.log = None
+
+    def output(self):
+        """What the server has printed so far."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def cli(self, *args):
         """Run ``flask --app app ...`` against the same database; returns its stdout."""

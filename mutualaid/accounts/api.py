@@ -17,11 +17,15 @@ from mutualaid.extensions import db
 from mutualaid.places.models import Community, Unit
 
 AUTH_LIMIT = "20/minute"
+ME_EXTRAS = []  # functions user -> dict that features merge into ``GET /me``
 
 
 def dump_me(user):
-    """The ``GET /me`` shape, extended by features that add to it."""
-    return me_schema.dump(user)
+    """The ``GET /me`` shape, extended by features that add to it (``ME_EXTRAS``)."""
+    data = me_schema.dump(user)
+    for extra in ME_EXTRAS:
+        data |= extra(user)
+    return data
 
 
 @endpoint("/auth/register", "POST", body=RegisterSchema(), response=MeSchema, status=201,

@@ -1,5 +1,5 @@
 """Account input and output shapes. Output field sets are explicit per audience."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from mutualaid.accounts.models import RELATIONS
 from mutualaid.schemas import Flag, Id, Text
@@ -39,6 +39,11 @@ class FlagsSchema(Schema):
     vulnerable = Flag()
     vetted = Flag()
 
+    @validates_schema
+    def _something_to_change(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Give vulnerable or vetted.", "_schema")
+
 
 class UserIdSchema(Schema):
     user_id = Id(required=True)
@@ -69,7 +74,7 @@ class MeSchema(Schema):
     id = fields.Integer()
     username = fields.String()
     display_name = fields.String()
-    phone = fields.String()
+    phone = fields.String(allow_none=True)
     role = fields.String()
     verified = fields.Boolean()
     vulnerable = fields.Boolean()
@@ -77,6 +82,7 @@ class MeSchema(Schema):
     unit = fields.Nested(UnitRefSchema, allow_none=True)
     relation = fields.String(allow_none=True)
     has_pin = fields.Function(lambda user: user.pin_hash is not None)
+    credits_minutes = fields.Integer(dump_only=True)  # filled by the orders feature
 
 
 class StaffUserSchema(MeSchema):

@@ -2,12 +2,12 @@
 import sqlalchemy as sa
 from flask import (Blueprint, current_app, jsonify, redirect, render_template, request,
                    send_from_directory, url_for)
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import lazy_gettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from mutualaid.extensions import db
-from mutualaid.i18n import LANGUAGE_NAMES, html_lang
+from mutualaid.i18n import LANGUAGE_NAMES, html_lang, select_locale
 
 bp = Blueprint("shell", __name__)
 # What features add to the shared pages: the tab bar, home sections, "me" sections.
@@ -19,7 +19,7 @@ ME_SECTIONS = []  # templates
 @bp.app_context_processor
 def shell_context():
     """Values every template may use."""
-    locale = str(get_locale())
+    locale = select_locale()
     return {
         "html_lang": html_lang(locale), "current_locale": locale,
         "language_names": LANGUAGE_NAMES, "nav_links": NAV_LINKS, "me_sections": ME_SECTIONS,

@@ -1,0 +1,1 @@
+"""Help orders: a resident's need, taken by a neighbour, seen through, credited in time."""

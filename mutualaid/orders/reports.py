@@ -1,0 +1,59 @@
+"""Safeguarding: reports of orders to staff, and the staff list of visits to vulnerable
+residents."""
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from mutualaid.accounts.domain import require_staff_of, staff_community_ids
+from mutualaid.accounts.models import User
+from mutualaid.errors import Conflict
+from mutualaid.extensions import db
+from mutualaid.orders.models import Order, OrderReport
+
+VISIT_STATUSES = ("accepted", "in_progress", "completed")
+
+
+def report_order(actor, order, reason):
+    """Report an order to its community's staff; one report per person and order (Conflict)."""
+    exists = db.session.scalar(sa.select(OrderReport.id).where(
+        OrderReport.order_id == order.id, OrderReport.reporter_id == actor.id))
+    if exists:
+        raise Conflict(_("You have already reported this order."), code="duplicate")
+    report = OrderReport(order_id=order.id, reporter_id=actor.id, reason=reason)
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def resolve_reports(actor, order):
+    """Staff mark every open report of ``order`` as dealt with."""
+    require_staff_of(actor, order.community_id)
+    db.session.execute(
+        sa.update(OrderReport)
+        .where(OrderReport.order_id == order.id, OrderReport.resolved.is_(False))
+        .values(resolved=True, resolved_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _scoped(select, actor):
+    """Limit a select on orders to the communities ``actor`` serves (admins: all)."""
+    if actor.role == "admin":
+        return select
+    return select.where(Order.community_id.in_(staff_community_ids(actor)))
+
+
+def reports_select(actor, resolved=False):
+    """A select of reports in the communities ``actor`` serves, newest first."""
+    select = (sa.select(OrderReport).join(Order, Order.id == OrderReport.order_id)
+              .where(OrderReport.resolved.is_(resolved))
+              .order_by(OrderReport.at.desc(), OrderReport.id.desc()))
+    return _scoped(select, actor)
+
+
+def visits_select(actor):
+    """Staff's list of visits to vulnerable residents: accepted, under way or awaiting the
+    resident's confirmation, oldest first so none is forgotten."""
+    select = (sa.select(Order).join(User, User.id == Order.requester_id)
+              .where(User.vulnerable.is_(True), Order.status.in_(VISIT_STATUSES))
+              .order_by(Order.updated_at, Order.id))
+    return _scoped(select, actor)

@@ -1,0 +1,186 @@
+"""Order input and output shapes. ``contact`` is added per viewer, never by default."""
+from marshmallow import Schema, fields, validate
+
+from mutualaid.matching.tags import MAX_TAGS
+from mutualaid.orders.models import MAX_MINUTES, STATUSES, URGENCIES
+from mutualaid.schemas import AwareDateTime, Flag, Id, Text
+
+TAG = fields.String(validate=validate.Length(1, 40))
+
+
+class PersonSchema(Schema):
+    id = fields.Integer()
+    display_name = fields.String()
+
+
+class ContactSchema(Schema):
+    phone = fields.String(allow_none=True)
+    unit_number = fields.String()
+    building_name = fields.String()
+
+
+class OrderSchema(Schema):
+    """An order as anyone who may see it gets it; ``contact`` is filled per viewer."""
+
+    id = fields.Integer()
+    status = fields.String()
+    title = fields.String()
+    description = fields.String()
+    tags = fields.List(fields.String())
+    urgency = fields.String()
+    window_start = fields.AwareDateTime(allow_none=True)
+    window_end = fields.AwareDateTime(allow_none=True)
+    requester = fields.Nested(PersonSchema)
+    helper = fields.Nested(PersonSchema, allow_none=True)
+    building_id = fields.Integer()
+    community_id = fields.Integer()
+    offer_id = fields.Integer(allow_none=True)
+    minutes = fields.Integer(allow_none=True)
+    rating = fields.Integer(allow_none=True)
+    hidden = fields.Boolean()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    version = fields.Integer()
+    contact = fields.Nested(ContactSchema, allow_none=True, dump_default=None)
+
+
+class NewOrderSchema(Schema):
+    title = Text(100, required=True)
+    description = Text(2000, min_length=0, load_default="")
+    tags = fields.List(TAG, required=True, validate=validate.Length(1, MAX_TAGS))
+    urgency = fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
+    window_start = AwareDateTime(load_default=None, allow_none=True)
+    window_end = AwareDateTime(load_default=None, allow_none=True)
+    offer_id = Id(load_default=None, allow_none=True)
+    on_behalf_of = Id(load_default=None, allow_none=True)
+
+
+class OrderQuerySchema(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    tag = fields.String(load_default=None, validate=validate.Length(1, 40))
+    building_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**63 - 1))
+    mine = fields.Boolean(load_default=False)
+
+
+class CompleteSchema(Schema):
+    minutes = fields.Integer(strict=True, required=True,
+                             validate=validate.Range(1, MAX_MINUTES))
+
+
+class ConfirmSchema(Schema):
+    rating = fields.Integer(strict=True, required=True, validate=validate.Range(1, 5))
+    comment = Text(500, min_length=0, load_default=None, allow_none=True)
+
+
+class EmptySchema(Schema):
+    """Actions without fields take an empty object (or no body)."""
+
+
+class HideSchema(Schema):
+    hidden = Flag(load_default=True)
+
+
+class EventSchema(Schema):
+    at = fields.AwareDateTime()
+    actor_id = fields.Integer(allow_none=True)
+    from_ = fields.String(attribute="from_status", data_key="from", allow_none=True)
+    to = fields.String(attribute="to_status")
+    note = fields.String(allow_none=True)
+
+
+class EventListSchema(Schema):
+    items = fields.List(fields.Nested(EventSchema))
+
+
+class CreditSchema(Schema):
+    at = fields.AwareDateTime()
+    minutes = fields.Integer()
+    order_id = fields.Integer()
+    kind = fields.String()
+
+
+class LedgerSchema(Schema):
+    balance_minutes = fields.Integer()
+    items = fields.List(fields.Nested(CreditSchema))
+    page = fields.Integer()
+    pages = fields.Integer()
+    total = fields.Integer()
+
+
+class ReportInSchema(Schema):
+    reason = Text(500, required=True)
+
+
+class ReportSchema(Schema):
+    id = fields.Integer()
+    order_id = fields.Integer()
+    order_title = fields.Function(lambda report: report.order.title)
+    order_hidden = fields.Function(lambda report: report.order.hidden)
+    reporter = fields.Nested(PersonSchema)
+    reason = fields.String()
+    at = fields.AwareDateTime()
+    resolved = fields.Boolean()
+
+
+class ReportQuerySchema(Schema):
+    resolved = fields.Boolean(load_default=False)
+
+
+class ThankSchema(Schema):
+    user_id = fields.Integer()
+    display_name = fields.String()
+    minutes = fields.Integer()
+    orders = fields.Integer()
+
+
+class ThanksSchema(Schema):
+    month = fields.String()
+    items = fields.List(fields.Nested(ThankSchema))
+
+
+class MatchSchema(Schema):
+    user_id = fields.Integer()
+    display_name = fields.String()
+    score = fields.Float()
+    distance_m = fields.Integer()
+    reasons = fields.List(fields.String())
+
+
+class MatchQuerySchema(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class MatchListSchema(Schema):
+    items = fields.List(fields.Nested(MatchSchema))
+
+
+class SuggestionSchema(Schema):
+    order = fields.Nested(OrderSchema)
+    match = fields.Nested(MatchSchema)
+
+
+class SuggestionListSchema(Schema):
+    items = fields.List(fields.Nested(SuggestionSchema))
+
+
+order_schema = OrderSchema()
+event_schema = EventSchema()
+credit_schema = CreditSchema()
+report_schema = ReportSchema()
+
+
+def contact_of(order):
+    """How to reach the requester: phone, unit and building."""
+    requester = order.requester
+    unit = requester.unit
+    return {"phone": requester.phone, "unit_number": unit.number if unit else None,
+            "building_name": order.building.name}
+
+
+def dump_order(order, viewer=None):
+    """The order as ``viewer`` may see it: ``contact`` only for its parties and staff."""
+    from mutualaid.orders.domain import sees_contact
+
+    data = order_schema.dump(order)
+    data["contact"] = contact_of(order) if viewer and sees_contact(viewer, order) else None
+    return data

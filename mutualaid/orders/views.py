@@ -1,0 +1,167 @@
+"""Order pages: post a need, my orders, the community board, the order page with its
+timeline and actions, time credits on "me", and staff lists of reports and visits."""
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale, lazy_gettext
+from flask_login import current_user, login_required
+
+from mutualaid.accounts.domain import staff_community_ids
+from mutualaid.accounts.models import User
+from mutualaid.extensions import db
+from mutualaid.matching.tags import TAXONOMY, tag_name
+from mutualaid.orders import credits, domain, reports
+from mutualaid.orders.domain import STATUS_NAMES
+from mutualaid.orders.matches import suggestions_for
+from mutualaid.orders.cli import expire_orders
+from mutualaid.orders.models import URGENCIES, Order
+from mutualaid.orders.schemas import contact_of
+from mutualaid.places.models import Building, Unit
+from mutualaid.places.views import STAFF_LINKS
+from mutualaid.shell.views import HOME_SECTIONS, ME_SECTIONS, NAV_LINKS
+
+bp = Blueprint("orders", __name__, cli_group=None)
+bp.cli.add_command(expire_orders)
+
+URGENCY_NAMES = {"low": lazy_gettext("Whenever"), "normal": lazy_gettext("Soon"),
+                 "high": lazy_gettext("Urgent")}
+ACTIVE = ("open", "accepted", "in_progress", "completed")
+BOARD_SIZE = 10
+
+
+@bp.app_context_processor
+def order_context():
+    """Names templates need to show orders."""
+    locale = str(get_locale())
+    return {"status_names": STATUS_NAMES, "urgency_names": URGENCY_NAMES,
+            "tag_label": lambda code: tag_name(code, locale) if code in TAXONOMY else code}
+
+
+def _my_orders(user, statuses=ACTIVE, limit=20):
+    """Orders I asked for or help with, newest first."""
+    select = domain.visible_orders(user, mine=True)
+    if statuses:
+        select = select.where(Order.status.in_(statuses))
+    return db.session.scalars(select.limit(limit)).all()
+
+
+def _board(user):
+    """The community's open orders, newest first (the live board)."""
+    community_id = domain.home_community_id(user)
+    if community_id is None:
+        return None
+    select = domain.visible_orders(user, status="open").where(
+        Order.community_id == community_id, Order.hidden.is_(False))
+    return {"community_id": community_id,
+            "orders": db.session.scalars(select.limit(BOARD_SIZE)).all()}
+
+
+def _suggested(user, limit=5):
+    """Open orders of my community that fit my skills and offers, best first."""
+    return suggestions_for(user, limit=limit) if user.verified else []
+
+
+@bp.get("/orders")
+@login_required
+def index():
+    """My orders (asked and helping) and the community board."""
+    _expire_due()
+    return render_template("orders/index.html", mine=_my_orders(current_user, None, 50),
+                           suggested=_suggested(current_user, 20), board=_board(current_user))
+
+
+@bp.get("/orders/new")
+@login_required
+def new():
+    """Post a need: title, tags as chips, urgency, optional time window (staff: for whom)."""
+    return render_template("orders/new.html", tags=_tag_choices(), urgencies=URGENCIES,
+                           residents=_residents_for(current_user))
+
+
+@bp.get("/orders/<id:order_id>")
+@login_required
+def detail(order_id):
+    """One order: what, who, where (for its parties), the timeline and the allowed actions."""
+    _expire_due()
+    order = domain.get_visible(current_user, order_id)
+    contact = contact_of(order) if domain.sees_contact(current_user, order) else None
+    return render_template(
+        "orders/detail.html", order=order, contact=contact, events=domain.events_of(order),
+        actions=domain.allowed_actions(current_user, order),
+        staff=domain.is_staff_for(current_user, order),
+    )
+
+
+@bp.get("/staff/reports")
+@login_required
+def staff_reports():
+    """Staff: open reports of orders in my communities."""
+    _staff_only()
+    page = db.paginate(reports.reports_select(current_user), per_page=20, max_per_page=20)
+    return render_template("orders/reports.html", page=page)
+
+
+@bp.get("/staff/visits")
+@login_required
+def staff_visits():
+    """Staff: visits to vulnerable residents that are accepted, under way or unconfirmed."""
+    _staff_only()
+    page = db.paginate(reports.visits_select(current_user), per_page=20, max_per_page=20)
+    return render_template("orders/visits.html", page=page, contact_of=contact_of)
+
+
+def _staff_only():
+    """Pages for staff only."""
+    if not current_user.is_staff:
+        abort(403)
+
+
+def _expire_due():
+    """Expire overdue open orders lazily, as the API does."""
+    if domain.expire_due_orders():
+        db.session.commit()
+
+
+def _tag_choices():
+    """(code, name, is a child) for the chips, in taxonomy order."""
+    locale = str(get_locale())
+    return [(code, tag_name(code, locale), "." in code) for code in TAXONOMY]
+
+
+def _residents_for(user):
+    """Verified residents a staff member may post for, by building and unit."""
+    if not user.is_staff:
+        return []
+    select = (sa.select(User).join(Unit, User.unit_id == Unit.id).join(Building)
+              .where(User.verified_at.is_not(None))
+              .order_by(Building.name, Unit.number, User.display_name))
+    if user.role != "admin":
+        select = select.where(Building.community_id.in_(staff_community_ids(user)))
+    return db.session.scalars(select).all()
+
+
+def _me_credits(user):
+    """My balance, recent credits and my community's thank-you board."""
+    entries = db.session.scalars(credits.ledger_select(user.id).limit(10)).all()
+    community_id = domain.home_community_id(user)
+    return {"balance": credits.balance_minutes(user.id), "entries": entries,
+            "thanks": credits.thanks_board(community_id) if community_id else None}
+
+
+def _home(user):
+    """The home page's order sections."""
+    return {"mine": _my_orders(user), "suggested": _suggested(user), "board": _board(user)}
+
+
+@bp.app_context_processor
+def me_context():
+    """The "me" page's credits section reads this."""
+    if request.endpoint != "accounts.me" or not current_user.is_authenticated:
+        return {}
+    return {"order_credits": _me_credits(current_user)}
+
+
+NAV_LINKS.append(("orders.index", lazy_gettext("Orders")))
+HOME_SECTIONS.append(("orders/home_section.html", _home))
+ME_SECTIONS.append("orders/me_section.html")
+STAFF_LINKS.extend([("orders.staff_visits", lazy_gettext("Visits to vulnerable residents")),
+                    ("orders.staff_reports", lazy_gettext("Reported orders"))])

@@ -1,0 +1,35 @@
+"""Schemathesis fuzzes every operation of /api/v1/openapi.json, as a resident and as staff:
+no 5xx, and every answer fits the document (status codes, content types, schemas)."""
+import tempfile
+
+import pytest
+from hypothesis import HealthCheck, settings
+import schemathesis
+
+from mutualaid import create_app, demo
+from mutualaid.accounts import domain as accounts
+from mutualaid.accounts.models import User
+from mutualaid.config import TestingConfig
+from mutualaid.extensions import db
+
+_instance = tempfile.mkdtemp(prefix="sharehut-fuzz-")
+app = create_app(TestingConfig(_instance))
+with app.app_context():
+    db.create_all()
+    demo.seed()
+    HEADERS = {
+        username: {"Authorization": "Bearer " + accounts.issue_token(
+            db.session.scalar(db.select(User).where(User.username == username)))}
+        for username in ("liang", "staff")
+    }
+    db.session.commit()
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+
+
+@pytest.mark.parametrize("username", HEADERS)
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+def test_api_operations_never_fail_and_match_the_document(case, username):
+    case.call_and_validate(headers=HEADERS[username])

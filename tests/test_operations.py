@@ -1,0 +1,64 @@
+"""Operations: request ids, 503 when the database cannot take a write, 429 on auth floods."""
+import sqlite3
+
+from mutualaid import create_app
+from mutualaid.config import TestingConfig
+from mutualaid.extensions import db as _db
+from tests.factories import make_user
+
+
+def test_every_response_carries_a_request_id(client):
+    generated = client.get("/healthz").headers["X-Request-ID"]
+    assert len(generated) == 32
+    echoed = client.get("/healthz", headers={"X-Request-ID": "proxy-1234-abcd"})
+    assert echoed.headers["X-Request-ID"] == "proxy-1234-abcd"
+    forged = client.get("/healthz", headers={"X-Request-ID": "<script>"})
+    assert forged.headers["X-Request-ID"] != "<script>"
+
+
+def test_request_log_has_no_secrets(client, caplog):
+    make_user("chen")
+    with caplog.at_level("INFO", logger="mutualaid.requests"):
+        client.post("/api/v1/auth/tokens?token=leak", json={"username": "chen", "password": "p4ss-word"})
+    record = next(r for r in caplog.records if r.name == "mutualaid.requests")
+    assert record.fields["path"] == "/api/v1/auth/tokens" and record.fields["status"] == 401
+    assert "p4ss-word" not in caplog.text and "leak" not in caplog.text
+
+
+def test_locked_database_answers_503_and_changes_nothing(tmp_path):
+    config = TestingConfig(tmp_path)
+    config.SQLITE_BUSY_TIMEOUT = 0.1
+    app = create_app(config)
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+        client = app.test_client()
+        holder = sqlite3.connect(tmp_path / "test.sqlite3", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            response = client.post("/api/v1/auth/register", json={
+                "username": "new", "password": "long enough", "display_name": "New"})
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert response.status_code == 503
+        assert response.json["error"]["code"] == "unavailable"
+        assert response.headers["Retry-After"] == "5"
+        count = client.post("/api/v1/auth/tokens", json={"username": "new", "password": "long enough"})
+        assert count.status_code == 401  # the refused registration left nothing behind
+        _db.engine.dispose()
+
+
+def test_auth_floods_get_429_in_the_error_format(tmp_path):
+    config = TestingConfig(tmp_path)
+    config.RATELIMIT_ENABLED = True
+    app = create_app(config)
+    with app.app_context():
+        _db.create_all()
+        client = app.test_client()
+        statuses = [client.post("/api/v1/auth/tokens", json={"username": "x", "password": "y"})
+                    for _ in range(21)]
+        assert [r.status_code for r in statuses[:20]] == [401] * 20
+        assert statuses[20].status_code == 429
+        assert statuses[20].json["error"]["code"] == "rate_limited"
+        _db.engine.dispose()
