@@ -220,8 +220,8 @@ def _eligible(need, helper):
 
 
 def _flat_distance(need, lat, lon):
-    """A cheap equirectangular estimate in metres (well within 1% of the great circle at city
-    scale), used only to skip helpers that are clearly out of reach."""
+    """A cheap equirectangular estimate in metres: under a metre off the great circle at city
+    scale, so it ranks the field; the answer is settled with ``_distance``."""
     dlon = (lon - need.lon) * math.cos(math.radians((lat + need.lat) / 2))
     return math.hypot(lat - need.lat, dlon) * METRES_PER_DEGREE_LAT
 
