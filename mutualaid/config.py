@@ -43,6 +43,8 @@ class Config:
         self.PORT = int(os.environ.get("PORT", "5000"))
         self.SEED_DEMO = _flag("SEED_DEMO", True)
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+        # Instances of one deployment share a channel; two deployments on one Redis must not.
+        self.SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or "sharehut-socketio"
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
         self.SESSION_COOKIE_HTTPONLY = True
@@ -56,7 +58,8 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "zh_CN"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
         self.LANGUAGES = ["zh_CN", "en"]
-        # Extra origins allowed to open a Socket.IO connection (the host's own is always allowed).
+        # Extra origins allowed to open a Socket.IO connection (the host's own is always
+        # allowed; "*" is ignored on purpose).
         self.SOCKETIO_ALLOWED_ORIGINS = [
             o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o
         ]

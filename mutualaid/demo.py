@@ -71,20 +71,10 @@ def seed():
     _seed_skills()
     _seed_orders(staff)
     _seed_vote(staff, units)
+    _seed_catalogue(staff, community)
+    logins.append(("kiosk", "B", "/kiosk/" + _seed_kiosk(staff, community)))
     db.session.commit()
     return logins
-
-
-def _seed_skills():
-    """Skills and standing offers of the demo neighbours."""
-    from mutualaid.matching import domain as matching
-
-    for username, (skills, radius_m, offers) in SKILLS.items():
-        user = db.session.scalar(sa.select(accounts.User).where(accounts.User.username == username))
-        matching.set_skills(user, skills, radius_m)
-        for title, tags, days, parts in offers:
-            matching.create_offer(user, title, tags, radius_m=radius_m,
-                                  availability={"days": days, "parts": parts})
 
 
 def _seed_orders(staff):
@@ -133,6 +123,68 @@ def _seed_vote(staff, units):
     votes.cast_ballot(user("he"), vote, "no")
     votes.cast_ballot(user("he"), vote, "yes")  # a change of mind: both stay in the record
     votes.record_assisted_ballot(staff, vote, units["B", "702"], "yes", "paper", "纸质表决票 #1")
+
+
+def _seed_skills():
+    """Skills and standing offers of the demo neighbours (Master He is vetted)."""
+    from mutualaid.matching import domain as matching
+
+    staff = db.session.scalar(sa.select(accounts.User).where(accounts.User.username == "staff"))
+    for username, (skills, radius_m, offers) in SKILLS.items():
+        user = db.session.scalar(sa.select(accounts.User).where(accounts.User.username == username))
+        matching.set_skills(user, skills, radius_m)
+        for title, tags, days, parts in offers:
+            matching.create_offer(user, title, tags, radius_m=radius_m,
+                                  availability={"days": days, "parts": parts})
+        if username == "he":
+            accounts.set_flags(staff, user, vetted=True)
+# The 13 kinds of micro-service a street centre typically offers:
+# (title, provider, category, audience, days from now, hour, seats, place)
+SERVICES = [
+    ("长者义剪 Free haircuts for the elderly", "义工理发队 Volunteer barbers", "care", "elderly", 1, 9, 8, "共享小屋 Share hut"),
+    ("免费体检 Health check (blood pressure, sugar)", "社区卫生站 Community clinic", "health", "elderly", 1, 14, 20, "卫生站 Clinic"),
+    ("法律咨询 Legal advice", "律师志愿者 Volunteer lawyers", "legal", "everyone", 2, 19, 6, "党群服务中心 Service centre"),
+    ("四点半课堂 After-school care", "青年志愿者 Youth volunteers", "children", "children", 0, 16, 15, "活动室 Activity room"),
+    ("心理咨询 Psychological counselling", "社工站 Social workers", "counselling", "everyone", 3, 10, 4, "谈心室 Quiet room"),
+    ("家电维修 Appliance repair", "维修志愿队 Repair volunteers", "repair", "everyone", 2, 9, 10, "共享小屋 Share hut"),
+    ("缝补衣物 Tailoring and mending", "巧手阿姨 Auntie tailors", "repair", "everyone", 4, 9, 10, "共享小屋 Share hut"),
+    ("磨刀 Knife sharpening", "磨刀师傅 Master grinder", "repair", "everyone", 0, 15, 12, "楼下空地 Courtyard"),
+    ("足部护理 Foot care", "康复护士 Rehab nurses", "care", "elderly", 5, 10, 6, "卫生站 Clinic"),
+    ("视力检查 Eye checks", "眼科医院 Eye hospital", "health", "everyone", 6, 9, 20, "党群服务中心 Service centre"),
+    ("就业指导 Job advice", "人社所 Employment office", "employment", "youth", 3, 14, 10, "党群服务中心 Service centre"),
+    ("长者智能手机课 Smartphone classes", "大学生志愿者 Student volunteers", "digital", "elderly", 1, 15, 2, "活动室 Activity room"),
+    ("长者助餐 Meal delivery", "长者饭堂 Seniors' canteen", "meals", "elderly", 0, 11, 30, "长者饭堂 Canteen"),
+]
+
+
+def _seed_catalogue(staff, community):
+    """The street centre's catalogue, each service with two upcoming sessions (China time)."""
+    from datetime import datetime, time, timedelta, timezone
+
+    from mutualaid.catalogue import domain as catalogue
+
+    china = timezone(timedelta(hours=8))
+    today = datetime.now(china).date()
+    for title, provider, category, audience, days, hour, seats, place in SERVICES:
+        service = catalogue.create_service(staff, community.id, title, provider, category,
+                                           audience)
+        for week in (0, 1):
+            day = today + timedelta(days=days + 7 * week)
+            starts = datetime.combine(day, time(hour), china)
+            if starts <= datetime.now(china):
+                starts = datetime.combine(day, time(23, 30), china) + timedelta(days=7)
+            catalogue.add_session(staff, service, starts, 60, seats, place)
+
+
+def _seed_kiosk(staff, community):
+    """The share-hut tablet of building B; returns its raw token (printed once)."""
+    from mutualaid.kiosk import domain as kiosks
+    from mutualaid.places.models import Building
+
+    building = db.session.scalar(sa.select(Building).where(
+        Building.community_id == community.id, Building.name == "B"))
+    _kiosk, token = kiosks.issue_kiosk(staff, building, "B栋共享小屋 Share hut B")
+    return token
 
 
 def print_logins(logins):

@@ -20,10 +20,19 @@ ERROR_SCHEMA = {
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
-def _schema_name(schema):
-    """Component names from schema classes, without the "Schema" suffix."""
-    cls = schema if isinstance(schema, type) else type(schema)
-    return cls.__name__.removesuffix("Schema")
+def _schema_namer():
+    """Component names from schema classes without the "Schema" suffix; a name two features
+    share gets the feature's name in front ("Person" and "VotesPerson")."""
+    taken = {}
+
+    def name(schema):
+        cls = schema if isinstance(schema, type) else type(schema)
+        short = cls.__name__.removesuffix("Schema")
+        if taken.setdefault(short, cls) is not cls:
+            short = cls.__module__.split(".")[1].title() + short
+        return short
+
+    return name
 
 
 def _operation(method, options):
@@ -61,7 +70,7 @@ def _operation(method, options):
 def build_spec():
     """The whole document as a dict."""
     spec = APISpec(title="Share Hut API", version="1", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)])
+                   plugins=[MarshmallowPlugin(schema_name_resolver=_schema_namer())])
     spec.components.response("Error", {"description": "Error", "content": {
         "application/json": {"schema": ERROR_SCHEMA}}})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

@@ -9,9 +9,11 @@ from mutualaid.orders import credits, domain, reports
 from mutualaid.orders.matches import order_matches, suggestions_for
 from mutualaid.orders.schemas import (
     CompleteSchema, ConfirmSchema, EventListSchema, HideSchema, LedgerSchema, MatchListSchema,
-    MatchQuerySchema, NewOrderSchema, OrderQuerySchema, SuggestionListSchema, OrderSchema, ReportInSchema, ReportQuerySchema, ReportSchema,
-    ThanksSchema, credit_schema, dump_order, event_schema, report_schema,
+    MatchQuerySchema, NewOrderSchema, OrderQuerySchema, OrderSchema, ReportInSchema,
+    ReportQuerySchema, ReportSchema, SuggestionListSchema, ThanksSchema, credit_schema,
+    dump_order, event_schema, order_dumper, report_schema,
 )
+from mutualaid.orders.models import OrderReport
 from mutualaid.places.models import Community
 
 ME_EXTRAS.append(lambda user: {"credits_minutes": credits.balance_minutes(user.id)})
@@ -43,7 +45,7 @@ def list_orders(args):
     _expire_due()
     select = domain.visible_orders(current_user, args["status"], args["tag"],
                                    args["building_id"], args["mine"])
-    return page_of(select, lambda order: dump_order(order, current_user), args)
+    return page_of(select, order_dumper(current_user), args)
 
 
 @endpoint("/orders/<id:order_id>", response=OrderSchema)
@@ -73,7 +75,8 @@ def suggestions(args):
     """Open orders of my community that fit my skills and offers, best first."""
     _expire_due()
     ranked = suggestions_for(current_user, args["limit"])
-    return {"items": [{"order": dump_order(order, current_user), "match": candidate.as_dict()}
+    dump = order_dumper(current_user)
+    return {"items": [{"order": dump(order), "match": candidate.as_dict()}
                       for order, candidate in ranked]}
 
 
@@ -145,6 +148,15 @@ def list_reports(args):
                    args)
 
 
+@endpoint("/reports/<id:report_id>/dismiss", "POST", response=ReportSchema, auth="staff")
+def dismiss_report(report_id):
+    """Staff close a report and leave the order as it is."""
+    report = get_or_404(OrderReport, report_id)
+    reports.dismiss_report(current_user, report)
+    db.session.commit()
+    return report_schema.dump(report)
+
+
 @endpoint("/orders/<id:order_id>/hide", "POST", body=HideSchema(), response=OrderSchema,
           auth="staff")
 def hide(order_id, data):
@@ -156,8 +168,7 @@ def hide(order_id, data):
 @endpoint("/visits", response=OrderSchema, auth="staff", paged=True)
 def visits(args):
     """Staff: accepted visits to vulnerable residents, with their contact details."""
-    return page_of(reports.visits_select(current_user),
-                   lambda order: dump_order(order, current_user), args)
+    return page_of(reports.visits_select(current_user), order_dumper(current_user), args)
 
 
 @endpoint("/communities/<id:community_id>/thanks", response=ThanksSchema)

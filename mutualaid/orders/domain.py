@@ -8,6 +8,7 @@ requests exactly one wins (the other gets 409), on SQLite and PostgreSQL alike.
 Functions flush but never commit; they raise domain errors from ``mutualaid.errors``.
 """
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
@@ -37,12 +38,18 @@ STATUS_NAMES = {
     "confirmed": lazy_gettext("Confirmed"), "cancelled": lazy_gettext("Cancelled"),
     "expired": lazy_gettext("Expired"),
 }
+# What dumping an order reads, loaded for a whole page at once (no query per row).
+LIST_LOADS = (so.selectinload(Order.requester).selectinload(User.unit),
+              so.selectinload(Order.helper), so.selectinload(Order.building))
 PARTY_STATUSES = ("accepted", "in_progress", "completed", "confirmed")
 
 
-def is_staff_for(user, order):
-    """True for admins and staff of the order's community."""
-    return user.role == "admin" or order.community_id in staff_community_ids(user)
+def is_staff_for(user, order, staff_of=None):
+    """True for admins and staff of the order's community (``staff_of``: the user's
+    ``staff_community_ids`` when the caller already has them)."""
+    if user.role == "admin":
+        return True
+    return order.community_id in (staff_community_ids(user) if staff_of is None else staff_of)
 
 
 def home_community_id(user):
@@ -75,9 +82,9 @@ def get_visible(user, order_id):
     return order
 
 
-def sees_contact(user, order):
+def sees_contact(user, order, staff_of=None):
     """The requester, the accepted helper and the community's staff see how to reach them."""
-    if user.id == order.requester_id or is_staff_for(user, order):
+    if user.id == order.requester_id or is_staff_for(user, order, staff_of):
         return True
     return user.id == order.helper_id and order.status in PARTY_STATUSES
 
@@ -294,7 +301,8 @@ def _bump(order, **values):
 
 def visible_orders(viewer, status=None, tag=None, building_id=None, mine=False):
     """A select of the orders ``viewer`` may list, newest first, with the given filters."""
-    select = sa.select(Order).order_by(Order.created_at.desc(), Order.id.desc())
+    select = (sa.select(Order).order_by(Order.created_at.desc(), Order.id.desc())
+              .options(*LIST_LOADS))
     party = sa.or_(Order.requester_id == viewer.id, Order.helper_id == viewer.id,
                    Order.created_by_id == viewer.id)
     if mine:

@@ -35,6 +35,15 @@ def resolve_reports(actor, order):
     )
 
 
+def dismiss_report(actor, report):
+    """Staff close a report without hiding the order (nothing wrong with it)."""
+    require_staff_of(actor, report.order.community_id)
+    report.resolved = True
+    report.resolved_by_id = actor.id
+    db.session.flush()
+    return report
+
+
 def _scoped(select, actor):
     """Limit a select on orders to the communities ``actor`` serves (admins: all)."""
     if actor.role == "admin":
@@ -53,7 +62,9 @@ def reports_select(actor, resolved=False):
 def visits_select(actor):
     """Staff's list of visits to vulnerable residents: accepted, under way or awaiting the
     resident's confirmation, oldest first so none is forgotten."""
-    select = (sa.select(Order).join(User, User.id == Order.requester_id)
+    from mutualaid.orders.domain import LIST_LOADS
+
+    select = (sa.select(Order).join(User, User.id == Order.requester_id).options(*LIST_LOADS)
               .where(User.vulnerable.is_(True), Order.status.in_(VISIT_STATUSES))
               .order_by(Order.updated_at, Order.id))
     return _scoped(select, actor)

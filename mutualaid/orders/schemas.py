@@ -177,10 +177,23 @@ def contact_of(order):
             "building_name": order.building.name}
 
 
-def dump_order(order, viewer=None):
-    """The order as ``viewer`` may see it: ``contact`` only for its parties and staff."""
+def order_dumper(viewer=None):
+    """A function dumping orders as ``viewer`` may see them (``contact`` only for the
+    requester, the accepted helper and staff); the viewer's staff scope is read once."""
+    from mutualaid.accounts.domain import staff_community_ids
     from mutualaid.orders.domain import sees_contact
 
-    data = order_schema.dump(order)
-    data["contact"] = contact_of(order) if viewer and sees_contact(viewer, order) else None
-    return data
+    staff_of = staff_community_ids(viewer) if viewer is not None else set()
+
+    def dump(order):
+        data = order_schema.dump(order)
+        shown = viewer is not None and sees_contact(viewer, order, staff_of)
+        data["contact"] = contact_of(order) if shown else None
+        return data
+
+    return dump
+
+
+def dump_order(order, viewer=None):
+    """One order as ``viewer`` may see it."""
+    return order_dumper(viewer)(order)

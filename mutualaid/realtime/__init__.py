@@ -1,16 +1,36 @@
 """Live updates over Socket.IO: the outbox emits after commit, sockets check every room."""
+import socketio as python_socketio
+
 from mutualaid.extensions import socketio
+from mutualaid.realtime.origins import origin_checker
 
 
 def init_app(app):
     """Bind Socket.IO (threading mode; a Redis message queue when configured)."""
-    from mutualaid.realtime import sockets  # noqa: F401  (registers the handlers)
+    from mutualaid.realtime import outbox, sockets  # noqa: F401  (registers the handlers)
 
-    host_origins = app.config["SOCKETIO_ALLOWED_ORIGINS"] or None
     socketio.init_app(
         app,
         async_mode="threading",
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-        cors_allowed_origins=host_origins,
+        client_manager=client_manager(app.config),
+        cors_allowed_origins=origin_checker(app.config["SOCKETIO_ALLOWED_ORIGINS"]),
         manage_session=False,
     )
+
+
+def client_manager(config):
+    """How emits reach clients: in this process only, or through the Redis message queue.
+
+    Always a fresh manager: ``socketio`` is one object, and an app built after another must not
+    inherit the queue of the first. Redis gets a connect timeout so that an emit after a commit
+    never hangs a request on an unreachable queue (it logs and carries on, see outbox).
+    """
+    url = config["SOCKETIO_MESSAGE_QUEUE"]
+    if not url:
+        return python_socketio.Manager()
+    if not url.startswith(("redis://", "rediss://")):
+        raise ValueError("SOCKETIO_MESSAGE_QUEUE must be a redis:// or rediss:// URL")
+    return python_socketio.RedisManager(
+        url, channel=config["SOCKETIO_CHANNEL"],
+        redis_options={"socket_connect_timeout": 2, "socket_keepalive": True,
+                       "health_check_interval": 30})

@@ -1,30 +1,113 @@
 """The one interface domain code uses to announce changes: ``announce(event, payload, rooms)``.
 
 Announcements wait in the database session and are emitted only after it commits (and are
-dropped if it rolls back), so no client ever hears of a change that did not happen.
+dropped if it, or the savepoint they were made in, rolls back), so no client ever hears of a
+change that did not happen. A failing emit (the Redis queue is down) is logged and forgotten:
+the commit stands, the request answers normally, and clients catch up when they resync.
 """
+import logging
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from mutualaid.extensions import db, socketio
 
-OUTBOX = "realtime_outbox"
+OUTBOX = "realtime_outbox"  # session.info key: [(event, payload, rooms)], in order
+_TAGS = "realtime_outbox_transactions"  # parallel list: the transaction each was made in
+log = logging.getLogger(__name__)
 
 
 def announce(event, payload, rooms, session=None):
-    """Queue ``event`` with ``payload`` for ``rooms``, to be emitted after the next commit."""
+    """Queue ``event`` for ``rooms``, to be emitted after the session's next commit.
+
+    ``payload`` is a dict, or a function returning one: it is called just before the commit,
+    after the final flush, so it sees ids and versions as they will be committed.
+    """
     session = session or db.session()
-    session.info.setdefault(OUTBOX, []).append((event, payload, list(rooms)))
+    if not session.in_transaction():
+        session.begin()  # so that a rollback or close with nothing else done still drops it
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    entries, tags = _queue(session)
+    entries.append((event, payload, list(rooms)))
+    tags.append(transaction)
+
+
+def pending(session=None):
+    """What ``session`` will emit on commit: ``[(event, payload, rooms)]`` (for tests)."""
+    session = session or db.session()
+    return list(session.info.get(OUTBOX, []))
+
+
+def _queue(session):
+    """The session's announcements and their transactions (kept the same length)."""
+    entries = session.info.setdefault(OUTBOX, [])
+    tags = session.info.setdefault(_TAGS, [])
+    if len(tags) != len(entries):  # someone emptied the outbox by hand: realign
+        tags[:] = [None] * len(entries)
+    return entries, tags
+
+
+def _forget(session):
+    """Drop every announcement of ``session``; returns them."""
+    session.info.pop(_TAGS, None)
+    return session.info.pop(OUTBOX, [])
+
+
+def emit_now(event, payload, rooms):
+    """Send one event to ``rooms`` at once; never raises (a lost event is resynced by clients)."""
+    try:
+        socketio.emit(event, payload, to=rooms)
+        return True
+    except Exception:  # the commit is done: a broken queue must not turn it into an error
+        log.warning("could not emit %s to %s", event, rooms, exc_info=True)
+        return False
+
+
+@sa.event.listens_for(so.Session, "before_commit")
+def _resolve_payloads(session):
+    """Build deferred payloads from the flushed state, while the session can still query."""
+    entries = session.info.get(OUTBOX)
+    if not entries or session.get_nested_transaction() is not None:
+        return
+    if any(callable(payload) for _event, payload, _rooms in entries):
+        session.flush()
+        entries[:] = [(event, payload() if callable(payload) else payload, rooms)
+                      for event, payload, rooms in entries]
 
 
 @sa.event.listens_for(so.Session, "after_commit")
 def _emit_after_commit(session):
-    """Send what the committed transaction announced."""
-    for event, payload, rooms in session.info.pop(OUTBOX, []):
-        socketio.emit(event, payload, to=rooms)
+    """Send what the committed transaction announced, in announcement order."""
+    for event, payload, rooms in _forget(session):
+        emit_now(event, payload, rooms)
 
 
-@sa.event.listens_for(so.Session, "after_rollback")
-def _drop_after_rollback(session):
-    """A rolled-back change was never made: forget its announcements."""
-    session.info.pop(OUTBOX, None)
+@sa.event.listens_for(so.Session, "after_soft_rollback")
+def _drop_rolled_back(session, previous_transaction):
+    """A rolled-back change was never made: forget what it (or a savepoint in it) announced."""
+    if not session.info.get(OUTBOX):
+        return
+    if not previous_transaction.nested:
+        _forget(session)
+        return
+    entries, tags = _queue(session)
+    kept = [(entry, tag) for entry, tag in zip(entries, tags)
+            if not _within(tag, previous_transaction)]
+    entries[:] = [entry for entry, _tag in kept]
+    tags[:] = [tag for _entry, tag in kept]
+
+
+@sa.event.listens_for(so.Session, "after_transaction_end")
+def _drop_unfinished(session, transaction):
+    """A session closed without commit or rollback made nothing: forget its announcements."""
+    if transaction.parent is None and not transaction.nested:
+        _forget(session)
+
+
+def _within(transaction, ancestor):
+    """True when ``transaction`` is ``ancestor`` or nested inside it."""
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False

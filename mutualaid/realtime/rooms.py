@@ -29,6 +29,11 @@ def room_check(kind):
     return decorator
 
 
+def is_room_name(name):
+    """True for a well-formed room name such as ``order:7``."""
+    return isinstance(name, str) and _ROOM.match(name) is not None
+
+
 def may_subscribe(user, name):
     """True when ``user`` may join the room called ``name``."""
     match = _ROOM.match(name) if isinstance(name, str) else None

@@ -1,52 +1,102 @@
-"""Socket.IO handlers: authenticated connect, home rooms, checked subscriptions."""
+"""Socket.IO handlers: authenticated connect, home rooms, checked subscriptions.
+
+Who a connection belongs to is kept in the connection's WSGI environ (``USER_KEY``): every
+event handler of that connection sees the same environ, it disappears with the connection, and
+it works alike in the real server and in Flask-SocketIO's test client (python-socketio's
+``server.session()`` needs an Engine.IO socket the test client does not create). Only the id
+is kept: each subscribe reloads the user, so revocations apply at once.
+
+Handlers only read. Each ends its transaction at once (``_release``): on SQLite every
+transaction takes the write lock (BEGIN IMMEDIATE), and where the handler shares its app
+context (the CLI, tests) nothing else could write until that context ends. A rollback, not a
+close, so that objects the context already holds stay attached.
+"""
+from contextlib import contextmanager
+
 from flask import request
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from mutualaid.accounts import domain as accounts
 from mutualaid.accounts.models import User
 from mutualaid.extensions import db, socketio
-from mutualaid.realtime.rooms import home_rooms, may_subscribe
+from mutualaid.realtime.rooms import home_rooms, is_room_name, may_subscribe
 
-SOCKET_AUTHENTICATORS = []  # extra ways to connect (a kiosk token), each auth -> rooms | None
+# Extra ways to connect (a lobby kiosk's token): each ``authenticate(auth) -> rooms | None``.
+SOCKET_AUTHENTICATORS = []
+FORBIDDEN = {"ok": False, "error": "forbidden"}
+USER_KEY = "sharehut.socket_user_id"
 
 
 def _user_from(auth):
-    """The user of a token in ``auth``, else of the session cookie, else None."""
+    """The user of a token in ``auth``, else of the session cookie, else None.
+
+    A token that is present but dead does not fall back to the cookie: the client asked to be
+    someone in particular, and is refused rather than silently connected as someone else.
+    """
     token = auth.get("token") if isinstance(auth, dict) else None
-    if isinstance(token, str) and token:
-        row = accounts.token_for(token)
+    if token is not None:
+        row = accounts.token_for(token) if isinstance(token, str) and token else None
         return row.user if row else None
-    return current_user if current_user.is_authenticated else None
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _rooms_for(auth):
+    """``(user_id, rooms)`` for a connection, or ``(None, None)`` when nobody is recognised."""
+    user = _user_from(auth)
+    if user is not None and user.active:
+        return user.id, home_rooms(user)
+    for authenticate in SOCKET_AUTHENTICATORS:
+        rooms = authenticate(auth)
+        if rooms:
+            return None, list(rooms)
+    return None, None
+
+
+@contextmanager
+def _release():
+    """Run a read, then end its transaction whatever happens."""
+    try:
+        yield
+    finally:
+        db.session.rollback()
 
 
 @socketio.on("connect")
 def connect(auth=None):
     """Accept signed-in users (cookie or token) into their home rooms; refuse everyone else."""
-    try:
-        user = _user_from(auth)
-        rooms = home_rooms(user) if user else None
-        for authenticate in SOCKET_AUTHENTICATORS:
-            rooms = rooms or authenticate(auth)
-        if not rooms:
-            raise ConnectionRefusedError("unauthorized")
-        request.environ["sharehut.user_id"] = user.id if user else None
-        for name in rooms:
-            join_room(name)
-    finally:
-        db.session.remove()
+    with _release():
+        user_id, rooms = _rooms_for(auth)
+    if not rooms:
+        raise ConnectionRefusedError("unauthorized")
+    request.environ[USER_KEY] = user_id
+    for name in rooms:
+        join_room(name)
 
 
 @socketio.on("subscribe")
-def subscribe(data):
-    """Join a room the user may see: ``{"room": "order:7"}`` → ``{"ok": true}``."""
-    try:
-        name = data.get("room") if isinstance(data, dict) else None
-        user_id = request.environ.get("sharehut.user_id")
+def subscribe(data=None):
+    """Join a room the user may see: ``{"room": "order:7"}`` → ``{"ok": true}``.
+
+    The user is read again from the database on each subscribe, so a deactivated account (or
+    a staff member removed from a community) loses access without reconnecting.
+    """
+    name = data.get("room") if isinstance(data, dict) else None
+    user_id = request.environ.get(USER_KEY)
+    with _release():
         user = db.session.get(User, user_id) if user_id else None
-        if user is None or not user.active or not may_subscribe(user, name):
-            return {"ok": False, "error": "forbidden"}
-        join_room(name)
-        return {"ok": True}
-    finally:
-        db.session.remove()
+        allowed = user is not None and user.active and may_subscribe(user, name)
+    if not allowed:
+        return FORBIDDEN
+    join_room(name)
+    return {"ok": True}
+
+
+@socketio.on("unsubscribe")
+def unsubscribe(data=None):
+    """Leave a room joined with ``subscribe`` (pages that show another entity)."""
+    name = data.get("room") if isinstance(data, dict) else None
+    if not is_room_name(name):
+        return FORBIDDEN
+    leave_room(name)
+    return {"ok": True}

@@ -5,6 +5,7 @@ The counting itself is ``rules.py`` (art. 278) applied by ``counting.py``; the h
 announcements. The counting functions are re-exported so callers need only this module.
 """
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from flask_babel import gettext as _
 
 from mutualaid.accounts.domain import require_staff_of, require_verified, staff_community_ids
@@ -143,6 +144,7 @@ def cast_ballot(actor, vote, choice, now=None):
     if key is None:
         raise _not_eligible()
     require_verified(actor)
+    _lock(vote)
     refresh_vote(vote, now)
     _require_open(vote, now)
     return _append(vote, key, actor, choice, "online", None, None, now)
@@ -163,6 +165,7 @@ def record_assisted_ballot(staff, vote, unit, choice, channel, note=None, reside
     if not unit_in_scope(vote, unit):
         raise Forbidden(_("This unit is not part of this vote."), code="not_eligible")
     key = _assisted_key(vote, unit, resident)
+    _lock(vote)
     refresh_vote(vote, now)
     _require_open(vote, now)
     if db.session.get(CurrentBallot, (vote.id, key)) is not None:
@@ -181,9 +184,15 @@ def _assisted_key(vote, unit, resident):
     return f"user:{resident.id}"
 
 
+def _lock(vote):
+    """Take the vote's row lock (PostgreSQL; SQLite writers already queue on BEGIN IMMEDIATE),
+    so one ballot at a time extends the chain and checks who has voted."""
+    db.session.flush()
+    db.session.refresh(vote, with_for_update=True)
+
+
 def _append(vote, key, actor, choice, channel, note, unit_id, now):
     """Append a sealed ballot record, point the voter's current ballot at it, announce turnout."""
-    db.session.refresh(vote, with_for_update=True)  # one writer per vote extends the chain
     ballot = Ballot(vote_id=vote.id, voter_key=key, unit_id=unit_id, cast_by_id=actor.id,
                     choice=choice, channel=channel, note=note, recorded_at=now,
                     receipt=audit.new_receipt())
@@ -191,10 +200,16 @@ def _append(vote, key, actor, choice, channel, note, unit_id, now):
     db.session.add(ballot)
     db.session.flush()
     current = db.session.get(CurrentBallot, (vote.id, key))
-    if current is None:
-        db.session.add(CurrentBallot(vote_id=vote.id, voter_key=key, ballot_id=ballot.id))
-    else:
+    if current is not None:
         current.ballot_id = ballot.id
+    else:
+        try:
+            with db.session.begin_nested():
+                db.session.add(CurrentBallot(vote_id=vote.id, voter_key=key, ballot_id=ballot.id))
+        except IntegrityError:
+            # The primary key (vote, voter) is the last word on "one ballot per voter".
+            raise Conflict(_("This voter has already voted; only they can change their ballot."),
+                           code="already_voted") from None
     vote.version += 1
     db.session.flush()
     announce("vote.turnout", vote_payload(vote), scope_rooms(vote))

@@ -18,6 +18,7 @@ const converters = {
   int: (v) => (v === "" ? undefined : Number.parseInt(v, 10)),
   "int-or-null": (v) => (v === "" ? null : Number.parseInt(v, 10)),
   number: (v) => (v === "" ? undefined : Number(v.replace(",", "."))),
+  json: (v) => (v === "" ? undefined : JSON.parse(v)),  // filled by page scripts
 };
 
 export function formBody(form) {

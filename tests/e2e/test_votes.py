@@ -65,3 +65,19 @@ def test_elevator_vote_from_phones(server, community, live_api, new_context):
     owner.goto(vote_url + "/notice")
     expect(owner.get_by_role("heading", level=1)).to_have_text("表决结果公示")
     expect(owner.get_by_test_id("notice-outcome")).to_have_text("通过")
+
+
+def test_staff_open_a_building_vote_with_a_document_link(server, community, new_context):
+    page = new_context().new_page()
+    sign_in(page, server.url, "staff", "staff-password")
+    page.goto(server.url + "/votes/new")
+    page.get_by_label("标题", exact=True).fill("B栋加装电梯")
+    page.get_by_label("议案", exact=True).fill("加装电梯，费用按面积分摊。")
+    page.get_by_label("表决范围").select_option(label="B 栋")
+    page.get_by_label("文件 1：标题").fill("报价单")
+    page.get_by_label("文件 1：网址（https://…）").fill("https://example.org/quote.pdf")
+    page.get_by_role("button", name="发起表决").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("B栋加装电梯")
+    expect(page.get_by_role("link", name="报价单")).to_have_attribute(
+        "href", "https://example.org/quote.pdf")
+    expect(page.locator("[data-turnout-participating-area]")).to_have_text("0.00 / 68.90")

@@ -6,7 +6,9 @@ import sqlalchemy as sa
 
 from mutualaid.database import utcnow
 from mutualaid.orders.models import Order, OrderEvent, OrderReport
-from tests.factories import make_staff, make_user
+from mutualaid.orders import domain
+from tests.factories import make_staff, make_unit, make_user
+from tests.matching.querycount import count_queries
 from tests.orders.factories import make_neighbourhood, make_order, order_in
 
 ORDER_KEYS = {"id", "status", "title", "description", "tags", "urgency", "window_start",
@@ -252,3 +254,35 @@ def test_non_json_body_is_400(api, db):
 def test_bad_list_queries_are_400(api, query):
     hood = make_neighbourhood()
     assert api(hood.other).get(f"/orders?{query}").status_code == 400
+
+
+@pytest.mark.parametrize("who", ["other", "staff"])
+def test_listing_orders_takes_the_same_queries_for_3_or_12_orders(api, db, who):
+    hood = make_neighbourhood()
+    client = api(getattr(hood, who))
+    counts = []
+    for batch in (3, 9):
+        for i in range(batch):
+            requester = make_user(verified=True,
+                                  unit=make_unit(hood.building, f"{batch}{i:02d}1"))
+            order = make_order(requester)
+            if i % 2:
+                domain.accept_order(hood.helper, order)
+        db.session.commit()
+        with count_queries() as statements:
+            assert client.get("/orders?per_page=50").json["total"] == len(counts) * 3 + batch
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_staff_dismiss_a_report_and_the_order_stays_visible(api):
+    hood = make_neighbourhood()
+    order = make_order(hood.requester)
+    report = api(hood.other).post(f"/orders/{order.id}/reports", {"reason": "Odd"}).json
+    assert api(make_staff()).post(f"/reports/{report['id']}/dismiss").status_code == 403
+    assert api(hood.other).post(f"/reports/{report['id']}/dismiss").status_code == 403
+    assert api(hood.staff).post("/reports/999/dismiss").status_code == 404
+    dismissed = api(hood.staff).post(f"/reports/{report['id']}/dismiss")
+    assert dismissed.status_code == 200 and dismissed.json["resolved"] is True
+    assert api(hood.staff).get("/reports").json["total"] == 0
+    assert api(hood.other).get(f"/orders/{order.id}").json["hidden"] is False

@@ -296,3 +296,17 @@ def test_order_events_are_rows_with_creation_included(db):
     order = make_order(hood.requester)
     rows = db.session.scalars(sa.select(OrderEvent).where(OrderEvent.order_id == order.id)).all()
     assert [(row.from_status, row.to_status) for row in rows] == [(None, "open")]
+
+
+def test_order_room_is_for_those_who_may_see_the_order(db):
+    from mutualaid.realtime.rooms import may_subscribe
+
+    hood = make_neighbourhood()
+    order = make_order(hood.requester)
+    name = f"order:{order.id}"
+    assert may_subscribe(hood.other, name) and may_subscribe(hood.staff, name)
+    assert not may_subscribe(make_neighbourhood().other, name)
+    assert not may_subscribe(hood.other, "order:999999")
+    domain.hide_order(hood.staff, order)
+    assert not may_subscribe(hood.other, name)
+    assert may_subscribe(hood.requester, name)

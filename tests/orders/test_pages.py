@@ -86,3 +86,17 @@ def test_staff_pages_are_for_staff(client, db, path):
     assert page.status_code == 200
     if path == "/staff/visits":
         assert f'data-order-id="{visit.id}"' in page.text and "13800000001" in page.text
+
+
+@pytest.mark.parametrize(("vulnerable", "vetted", "hint"), [
+    (True, False, "关爱对象"), (False, False, None), (True, True, None)])
+def test_open_order_explains_why_a_neighbour_cannot_accept(client, db, vulnerable, vetted, hint):
+    hood = make_neighbourhood(vulnerable=vulnerable, vetted_helper=vetted)
+    order = order_in("open", hood)
+    db.session.commit()
+    sign_in(client, hood.helper.username)
+    page = client.get(f"/orders/{order.id}").text
+    assert ('data-testid="accept-hint"' in page) is (hint is not None)
+    assert ('data-action="accept"' in page) is (hint is None)
+    if hint:
+        assert hint in page

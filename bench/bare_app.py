@@ -1,0 +1,11 @@
+"""Bench only (not part of the product): the barest Flask JSON endpoint, the yardstick that
+the board API's requests/s are compared with under the same gunicorn + nginx setup."""
+from flask import Flask, jsonify
+
+app = Flask(__name__)
+
+
+@app.get("/api/v1/orders")
+def board():
+    """A constant JSON answer at the same path as the board API."""
+    return jsonify(items=[], page=1, pages=1, total=0)

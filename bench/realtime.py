@@ -1,0 +1,329 @@
+"""Realtime benchmark (issue 4). Writes nothing to the repository; prints the figures.
+
+    python bench/realtime.py                 # everything below
+    python bench/realtime.py --part latency  # 500 clients, 200 new orders, 1 and 2 processes
+    python bench/realtime.py --part http     # board API vs a bare Flask endpoint, nginx + 2 gunicorns
+
+Latency: ``--clients`` authenticated Socket.IO clients (each its own user and token, websocket
+transport, python-socketio's asyncio client in this process) sit in one community room (their
+home room); ``--changes`` orders are posted one by one through the REST API (``--rate`` per
+second); each ``order.created`` is timed from the order's ``created_at`` (stamped in the
+transaction, just before the commit) to its receipt by each client; ``sent→receipt`` (from
+before the POST) is an upper bound. First on one gunicorn instance, then on two instances
+sharing PostgreSQL and a Redis message queue, clients split between them, orders posted to
+the first.
+
+HTTP: two single-worker gunicorn instances (deploy/gunicorn.conf.py) behind nginx
+(deploy/nginx.conf, ports rewritten), loaded with wrk on loopback for ``--seconds``:
+``GET /api/v1/orders?status=open`` (a token, a board of open orders) against bench/bare_app.py
+(a constant JSON answer at the same path) on the identical setup.
+
+Needs PostgreSQL (BENCH_POSTGRES_URL, a server where databases may be created; a database
+is created and dropped per run), Redis (BENCH_REDIS_URL), nginx and wrk on PATH, aiohttp.
+"""
+import argparse
+import asyncio
+import os
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+def free_port():
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url, timeout=30):
+    """Poll ``url`` until it answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+class Database:
+    """A PostgreSQL database of its own for the run."""
+
+    def __init__(self):
+        self.name = f"sharehut_bench_{uuid.uuid4().hex[:8]}"
+        server = sa.make_url(PG)
+        self.admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{self.name}"'))
+        self.url = server.set(database=self.name).render_as_string(hide_password=False)
+
+    def drop(self):
+        with self.admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+class Instances:
+    """``count`` gunicorn instances of ``app`` (deploy/gunicorn.conf.py), one worker each."""
+
+    def __init__(self, env, count, app="app:app", threads=700):
+        self.ports = [free_port() for _ in range(count)]
+        self.urls = [f"http://127.0.0.1:{port}" for port in self.ports]
+        self.processes = []
+        for port in self.ports:
+            self.processes.append(subprocess.Popen(
+                [GUNICORN, "-c", "deploy/gunicorn.conf.py", app], cwd=ROOT,
+                env={**env, "BIND": f"127.0.0.1:{port}", "THREADS": str(threads),
+                     "LOG_LEVEL": "warning"},
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for url in self.urls:
+            wait_for(url + "/api/v1/orders")
+
+    def stop(self):
+        for process in self.processes:
+            process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def app_env(database_url, queue=None):
+    """The environment every instance (and the seeding) shares."""
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-secret",
+           "SEED_DEMO": "0", "RATELIMIT_ENABLED": "0",
+           "SOCKETIO_CHANNEL": f"sharehut-bench-{uuid.uuid4().hex}"}
+    env.pop("SOCKETIO_MESSAGE_QUEUE", None)
+    if queue:
+        env["SOCKETIO_MESSAGE_QUEUE"] = queue
+    return env
+
+
+def seed(env, clients):
+    """Migrate; one community, one building; ``clients`` verified residents with tokens, and a
+    requester. Returns (requester token, [client tokens])."""
+    subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT,
+                   env=env, check=True, capture_output=True)
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY")})
+    from mutualaid import create_app
+    from mutualaid.accounts import domain as accounts
+    from mutualaid.extensions import db
+    from tests.factories import make_building, make_unit, make_user
+
+    app = create_app()
+    with app.app_context():
+        building = make_building()
+        requester = make_user("bench-requester", verified=True, unit=make_unit(building, "101"))
+        tokens = []
+        for index in range(clients):
+            unit = make_unit(building, f"{index // 20 + 2}{index % 20 + 1:02d}")
+            tokens.append(accounts.issue_token(make_user(f"bench{index}", verified=True,
+                                                         unit=unit)))
+        requester_token = accounts.issue_token(requester)
+        db.session.commit()
+        db.engine.dispose()
+    return requester_token, tokens
+
+
+def percentile(values, q):
+    """The q-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+async def measure(urls, tokens, requester_token, changes, rate):
+    """Connect the clients (round-robin over ``urls``), post the orders to ``urls[0]``, and
+    return the per-receipt latencies (ms) from created_at and from the POST."""
+    import socketio
+
+    received = {}  # order id -> [receipt times]
+    clients = []
+
+    def handler(_payload_holder=None):
+        async def on_created(payload):
+            received.setdefault(payload["id"], []).append(time.time())
+        return on_created
+
+    limit = asyncio.Semaphore(50)
+
+    async def open_client(index, token):
+        client = socketio.AsyncClient(reconnection=False)
+        client.on("order.created", handler())
+        async with limit:
+            await client.connect(urls[index % len(urls)], auth={"token": token},
+                                 transports=["websocket"], wait_timeout=30)
+        clients.append(client)
+
+    await asyncio.gather(*(open_client(i, t) for i, t in enumerate(tokens)))
+    await asyncio.sleep(1)
+    sent, created = {}, {}
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {requester_token}"
+    loop = asyncio.get_running_loop()
+    for index in range(changes):
+        started = time.time()
+        response = await loop.run_in_executor(None, lambda i=index: session.post(
+            urls[0] + "/api/v1/orders",
+            json={"title": f"bench order {i}", "tags": ["errands.shopping"]}, timeout=30))
+        order = response.json()
+        assert response.status_code == 201, response.text
+        sent[order["id"]] = started
+        created[order["id"]] = datetime.fromisoformat(order["created_at"]).timestamp()
+        await asyncio.sleep(max(0.0, 1 / rate - (time.time() - started)))
+    deadline = time.time() + 15
+    while time.time() < deadline and sum(map(len, received.values())) < changes * len(tokens):
+        await asyncio.sleep(0.2)
+    await asyncio.gather(*(client.disconnect() for client in clients))
+    from_commit, from_send = [], []
+    for order_id, times in received.items():
+        from_commit += [(t - created[order_id]) * 1000 for t in times if order_id in created]
+        from_send += [(t - sent[order_id]) * 1000 for t in times if order_id in sent]
+    return from_commit, from_send, changes * len(tokens)
+
+
+def load():
+    """The machine's 1-minute load average (the figures depend on it: 2 shared cores)."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def latency(args):
+    """Commit-to-receipt on one process, then across two through Redis."""
+    resource.setrlimit(resource.RLIMIT_NOFILE, (16384, 16384))
+    for count in (1, 2):
+        database = Database()
+        instances = None
+        try:
+            env = app_env(database.url, REDIS if count == 2 else None)
+            requester_token, tokens = seed(env, args.clients)
+            instances = Instances(env, count)
+            from_commit, from_send, expected = asyncio.run(
+                measure(instances.urls, tokens, requester_token, args.changes, args.rate))
+            print(f"latency, {count} process(es), {args.clients} clients, {args.changes} orders: "
+                  f"{len(from_commit)}/{expected} receipts; commit→receipt "
+                  f"p50 {statistics.median(from_commit):.1f} ms, "
+                  f"p99 {percentile(from_commit, 99):.1f} ms, max {max(from_commit):.1f} ms; "
+                  f"sent→receipt p50 {statistics.median(from_send):.1f} ms, "
+                  f"p99 {percentile(from_send, 99):.1f} ms; load average {load()}", flush=True)
+        finally:
+            if instances:
+                instances.stop()
+            database.drop()
+
+
+NGINX_MAIN = """worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
+    include {dir}/sharehut.conf;
+}}
+"""
+
+
+def nginx_in_front(ports, workdir):
+    """Start nginx with deploy/nginx.conf in front of ``ports``; returns (process, url)."""
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site = site.replace("server 127.0.0.1:8001", f"server 127.0.0.1:{ports[0]}")
+    site = site.replace("server 127.0.0.1:8002", f"server 127.0.0.1:{ports[1]}")
+    listen = free_port()
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    (workdir / "sharehut.conf").write_text(site)
+    (workdir / "nginx.conf").write_text(NGINX_MAIN.format(dir=workdir))
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    process = subprocess.Popen([nginx, "-p", str(workdir), "-c", str(workdir / "nginx.conf"),
+                                "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{listen}"
+    wait_for(url + "/api/v1/orders")
+    return process, url
+
+
+def wrk(url, seconds, token=None):
+    """Requests/s that wrk reaches on ``url`` (loopback, 2 threads, 32 connections)."""
+    command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency"]
+    if token:
+        command += ["-H", f"Authorization: Bearer {token}"]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("Requests/sec"))
+    errors = [line for line in output.splitlines() if "Non-2xx" in line or "errors" in line]
+    return float(line.split()[1]), errors
+
+
+def http(args):
+    """Board API vs bare Flask, both on 2 gunicorn instances behind nginx."""
+    database = Database()
+    workdir = Path(tempfile.mkdtemp(prefix="sharehut-nginx-"))
+    results = {}
+    try:
+        env = app_env(database.url, REDIS)
+        requester_token, _tokens = seed(env, 1)
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {requester_token}"
+        for app_name, path, token in (("board", "app:app", requester_token),
+                                      ("bare", "bench.bare_app:app", None)):
+            instances = Instances(env, 2, app=path, threads=64)
+            nginx = None
+            try:
+                if app_name == "board":
+                    for index in range(args.board_orders):
+                        session.post(instances.urls[0] + "/api/v1/orders", timeout=30,
+                                     json={"title": f"board {index}", "tags": ["errands"]})
+                nginx, url = nginx_in_front(instances.ports, workdir)
+                target = url + "/api/v1/orders?status=open"
+                wrk(target, 2, token)  # warm up
+                results[app_name] = wrk(target, args.seconds, token)
+            finally:
+                if nginx:
+                    nginx.terminate()
+                    nginx.wait()
+                instances.stop()
+        board, bare = results["board"][0], results["bare"][0]
+        print(f"http, nginx + 2 gunicorn (1 worker, gthread): board API "
+              f"{board:.0f} req/s (a page of 20 of {args.board_orders} open orders), bare Flask "
+              f"{bare:.0f} req/s, ratio {board / bare:.2f}; wrk errors: "
+              f"{results['board'][1] + results['bare'][1] or 'none'}; load average {load()}", flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        database.drop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--part", choices=["latency", "http", "all"], default="all")
+    parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--changes", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=20.0, help="orders per second")
+    parser.add_argument("--seconds", type=int, default=15, help="wrk duration")
+    parser.add_argument("--board-orders", type=int, default=200)
+    args = parser.parse_args()
+    if args.part in ("latency", "all"):
+        latency(args)
+    if args.part in ("http", "all"):
+        http(args)
+
+
+if __name__ == "__main__":
+    main()

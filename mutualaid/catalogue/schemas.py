@@ -1,0 +1,63 @@
+"""Input and output shapes for services, sessions and bookings."""
+from marshmallow import Schema, fields, validate
+
+from mutualaid.catalogue.models import AUDIENCES, CATEGORIES
+from mutualaid.schemas import AwareDateTime, Flag, Id, Text
+
+
+class SessionSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    service_id = fields.Integer(dump_only=True)
+    starts_at = AwareDateTime(required=True)
+    duration_min = fields.Integer(strict=True, required=True, validate=validate.Range(5, 600))
+    capacity = fields.Integer(strict=True, required=True, validate=validate.Range(1, 500))
+    place = Text(100, required=True)
+    booked = fields.Integer(dump_only=True)
+    seats_left = fields.Integer(dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+
+class ServiceSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    community_id = Id(load_default=None)
+    title = Text(100, required=True)
+    provider = Text(100, required=True)
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    audience = fields.String(load_default="everyone", validate=validate.OneOf(AUDIENCES))
+    description = Text(2000, min_length=0, load_default="")
+    active = fields.Boolean(dump_only=True)
+    sessions = fields.List(fields.Nested(SessionSchema), dump_only=True)
+
+
+class ServiceQuerySchema(Schema):
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    audience = fields.String(validate=validate.OneOf(AUDIENCES))
+    community_id = Id()
+
+
+class BookingSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    session_id = fields.Integer(dump_only=True)
+    user = fields.Function(lambda booking: {"id": booking.user.id,
+                                            "display_name": booking.user.display_name},
+                           dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    cancelled_at = fields.DateTime(dump_only=True)
+    attended = fields.Boolean(dump_only=True)
+    session = fields.Nested(SessionSchema, dump_only=True)
+    service = fields.Function(lambda booking: {"id": booking.session.service.id,
+                                               "title": booking.session.service.title},
+                              dump_only=True)
+
+
+class AttendanceSchema(Schema):
+    attended = Flag(required=True)
+
+
+class MyBookingsQuerySchema(Schema):
+    upcoming = Flag(load_default=True)
+
+
+service_schema = ServiceSchema()
+session_schema = SessionSchema()
+booking_schema = BookingSchema()

@@ -1,0 +1,58 @@
+"""Input and output shapes for kiosks and kiosk sign-in."""
+from marshmallow import Schema, fields, validate
+
+from mutualaid.catalogue.schemas import SessionSchema
+from mutualaid.schemas import Id, Text
+
+
+class KioskSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = Text(100, required=True)
+    building_id = Id(required=True)
+    building_name = fields.Function(lambda kiosk: kiosk.building.name, dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    revoked_at = fields.DateTime(dump_only=True)
+
+
+class IssuedKioskSchema(KioskSchema):
+    token = fields.String(dump_only=True)
+    url = fields.String(dump_only=True)
+
+
+class KioskSignInSchema(Schema):
+    username = Text(32, required=True)
+    pin = fields.String(required=True, load_only=True,
+                        validate=validate.Regexp(r"^[0-9]{4,6}$", error="Use 4 to 6 digits."))
+
+
+class KioskTokenSchema(Schema):
+    token = fields.String(dump_only=True)
+    expires_in = fields.Integer(dump_only=True)
+    user = fields.Dict(dump_only=True)
+
+
+class PersonSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    username = fields.String(dump_only=True)
+    display_name = fields.String(dump_only=True)
+
+
+class BoardSessionSchema(SessionSchema):
+    service = fields.Function(lambda session: {"id": session.service.id,
+                                               "title": session.service.title,
+                                               "category": session.service.category},
+                              dump_only=True)
+
+
+class BoardSchema(Schema):
+    kiosk = fields.Dict(dump_only=True)
+    sessions = fields.List(fields.Nested(BoardSessionSchema), dump_only=True)
+    upcoming = fields.List(fields.Nested(BoardSessionSchema), dump_only=True)
+    orders = fields.List(fields.Dict(), dump_only=True)
+    votes = fields.List(fields.Dict(), dump_only=True)
+
+
+kiosk_schema = KioskSchema()
+issued_kiosk_schema = IssuedKioskSchema()
+person_schema = PersonSchema()
+board_session_schema = BoardSessionSchema()

@@ -1,0 +1,14 @@
+"""Kiosks connect to Socket.IO with ``auth={"kiosk": token}`` and hear their building's rooms."""
+from mutualaid.kiosk.domain import kiosk_for, kiosk_rooms
+from mutualaid.realtime.sockets import SOCKET_AUTHENTICATORS
+
+
+def authenticate_kiosk(auth):
+    """The rooms of the kiosk whose token is in ``auth``, or None."""
+    raw = auth.get("kiosk") if isinstance(auth, dict) else None
+    kiosk = kiosk_for(raw) if raw else None
+    return kiosk_rooms(kiosk) if kiosk else None
+
+
+if authenticate_kiosk not in SOCKET_AUTHENTICATORS:
+    SOCKET_AUTHENTICATORS.append(authenticate_kiosk)

@@ -1,0 +1,66 @@
+"""The kiosk screen (a lobby tablet) and the staff page that issues and revokes kiosks."""
+import io
+
+import segno
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import get_locale, lazy_gettext
+from flask_login import current_user, login_required
+
+from mutualaid.extensions import db
+from mutualaid.kiosk import domain, sockets  # noqa: F401  (registers the socket authenticator)
+from mutualaid.matching.tags import TAXONOMY, tag_name
+from mutualaid.places.models import Building
+from mutualaid.places.views import STAFF_LINKS
+
+bp = Blueprint("kiosk", __name__)
+STAFF_LINKS.append(("kiosk.manage", lazy_gettext("Kiosks")))
+IDLE_SECONDS = 60
+
+
+@bp.get("/kiosk/<token>")
+def screen(token):
+    """The full-screen kiosk: live board and big-button flows; 404 for an unknown token."""
+    kiosk = domain.kiosk_for(token)
+    if kiosk is None:
+        abort(404)
+    locale = str(get_locale())
+    tags = [(code, tag_name(code, locale)) for code in TAXONOMY]
+    return render_template("kiosk/screen.html", kiosk=kiosk, token=token, tags=tags,
+                           idle_seconds=IDLE_SECONDS)
+
+
+@bp.get("/qr.svg")
+def qr():
+    """A QR code (SVG, drawn on the server) for a path of this site, e.g. ``?path=/services/3``."""
+    path = request.args.get("path", "/")
+    if not path.startswith("/") or path.startswith("//") or len(path) > 200:
+        abort(400)
+    buffer = io.BytesIO()
+    segno.make(request.host_url.rstrip("/") + path, error="m").save(
+        buffer, kind="svg", scale=6, border=2, dark="#000", light="#fff")
+    return Response(buffer.getvalue(), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=3600"})
+
+
+@bp.get("/staff/kiosks")
+@login_required
+def manage():
+    """Staff: the kiosks of my communities, issue and revoke."""
+    if not current_user.is_staff:
+        abort(403)
+    kiosks = db.session.scalars(domain.kiosks_for(current_user)).all()
+    buildings = _my_buildings()
+    return render_template("kiosk/manage.html", kiosks=kiosks, buildings=buildings)
+
+
+def _my_buildings():
+    """The buildings staff may put a kiosk in."""
+    import sqlalchemy as sa
+
+    from mutualaid.accounts.domain import staff_community_ids
+
+    select = sa.select(Building).order_by(Building.community_id, Building.name)
+    if current_user.role != "admin":
+        select = select.where(Building.community_id.in_(staff_community_ids(current_user)))
+    return db.session.scalars(select).all()
+

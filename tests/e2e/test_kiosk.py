@@ -1,0 +1,103 @@
+"""The share-hut kiosk at tablet size (1024×768): live board, "I need help" with a PIN,
+idle reset, an assisted ballot."""
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import TABLET
+from tests.e2e.test_catalogue import resident
+
+
+@pytest.fixture
+def kiosk(community, live_api):
+    """The kiosk of building B, and Auntie Liang (verified, PIN 2468) living there."""
+    issued = community["staff"].post("/kiosks", {"name": "B栋共享小屋",
+                                                 "building_id": community["building"]["id"]})
+    liang = resident(live_api, community["staff"], community["unit"], "liang")
+    liang.call("PUT", "/me/pin", {"pin": "2468"})
+    return {"url": issued["url"], "liang": liang}
+
+
+def open_kiosk(new_context, kiosk):
+    page = new_context(viewport=TABLET).new_page()
+    page.goto(kiosk["url"])
+    expect(page.get_by_role("button", name="我需要帮助")).to_be_visible()
+    return page
+
+
+def enter_pin(page, pin):
+    for digit in pin:
+        page.click(f"[data-digit='{digit}']")
+    page.get_by_role("button", name="确定").click()
+
+
+def test_board_updates_live_when_an_order_is_posted_from_a_phone(new_context, kiosk):
+    page = open_kiosk(new_context, kiosk)
+    expect(page.locator("[data-board-orders]")).to_have_count(1)
+    kiosk["liang"].post("/orders", {"title": "帮我换灯泡", "tags": ["repair.electrical"]})
+    expect(page.locator("[data-board-orders]")).to_contain_text("帮我换灯泡", timeout=15_000)
+    expect(page.locator("[data-board-orders]")).to_contain_text("等待帮手")
+
+
+def test_i_need_help_with_pin_posts_the_need_and_resets(new_context, kiosk, community):
+    page = open_kiosk(new_context, kiosk)
+    page.get_by_role("button", name="我需要帮助").click()
+    page.get_by_role("button", name="水管维修").click()
+    page.get_by_role("button", name="Liang").click()
+    enter_pin(page, "1111")
+    expect(page.locator("[data-pin-error]")).to_have_text("用户名或 PIN 码错误。")
+    enter_pin(page, "2468")
+    expect(page.locator("[data-done-title]")).to_have_text("谢谢！")
+    expect(page.locator("[data-done-text]")).to_contain_text("您的需求已发布")
+    expect(page.locator("[data-done-qr] img")).to_have_attribute("src", lambda_src())
+    orders = community["staff"].get(f"/orders?building_id={community['building']['id']}")
+    assert [o["title"] for o in orders["items"]] == ["水管维修"]
+    assert orders["items"][0]["requester"]["display_name"] == "Liang"
+    page.get_by_role("button", name="完成").click()
+    expect(page.get_by_role("button", name="我需要帮助")).to_be_visible()
+
+
+def lambda_src():
+    import re
+
+    return re.compile(r"^/qr\.svg\?path=%2Forders%2F\d+$")
+
+
+def test_idle_kiosk_resets_and_drops_the_sign_in(new_context, kiosk, community, server):
+    staff_pin = community["staff"]
+    staff_pin.call("PUT", "/me/pin", {"pin": "1357"})
+    page = open_kiosk(new_context, kiosk)
+    page.evaluate("document.getElementById('kiosk').dataset.idleSeconds = '2'")
+    page.get_by_role("button", name="我需要帮助").click()
+    page.get_by_role("button", name="维修", exact=True).click()
+    page.fill("#k-username", "staff")
+    page.get_by_role("button", name="下一步").click()
+    with page.expect_response("**/api/v1/kiosk/sign-in") as signed:
+        enter_pin(page, "1357")
+    token = signed.value.json()["token"]
+    expect(page.get_by_role("heading", name="工作人员：替谁发布？")).to_be_visible()
+    expect(page.get_by_role("button", name="我需要帮助")).to_be_visible(timeout=6_000)
+    expect(page.locator("[data-screen='for-whom']")).to_be_hidden()
+    me = requests.get(server.url + "/api/v1/me", headers={"Authorization": f"Bearer {token}"},
+                      timeout=10)
+    assert me.status_code == 401
+
+
+def test_staff_record_an_assisted_ballot_for_a_unit(new_context, kiosk, community):
+    pytest.importorskip("mutualaid.votes.api", reason="votes are not on this branch yet")
+    staff = community["staff"]
+    staff.call("PUT", "/me/pin", {"pin": "1357"})
+    staff.post(f"/units/{community['unit']['id']}/owner", {"user_id": kiosk["liang"].get("/me")["id"]})
+    vote = staff.post("/votes", {"title": "加装电梯", "description": "B栋加装电梯",
+                                 "rule": "major", "building_id": community["building"]["id"]})
+    page = open_kiosk(new_context, kiosk)
+    page.get_by_role("button", name="投票").click()
+    page.get_by_role("button", name="加装电梯").click()
+    page.get_by_role("button", name="同意").click()
+    page.fill("#k-username", "staff")
+    page.get_by_role("button", name="下一步").click()
+    enter_pin(page, "1357")
+    page.get_by_role("button", name=community["unit"]["number"]).click()
+    expect(page.locator("[data-done-text]")).to_contain_text(f"{community['unit']['number']} 户的选票已登记")
+    result = staff.get(f"/votes/{vote['id']}/result")
+    assert result["tally"]["yes"]["headcount"] == 1

@@ -1,0 +1,99 @@
+"""Scale-out: two server processes sharing PostgreSQL and a Redis message queue.
+
+Each run gets its own PostgreSQL database (created and dropped here, on the server of
+TEST_POSTGRES_URL) and its own Socket.IO channel on Redis, so runs never hear each other.
+"""
+import subprocess
+import sys
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from tests.realtime.listener import Listener
+from tests.realtime.scene import neighbourhood, post_order
+from tests.services import POSTGRES_URL, REDIS_URL, ROOT, ServerProcess, require_service
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+@pytest.fixture(scope="module")
+def database_url():
+    """A fresh PostgreSQL database for this module, dropped afterwards."""
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    name = f"sharehut_scale_{uuid.uuid4().hex[:10]}"
+    server = sa.make_url(POSTGRES_URL)
+    engine = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def workers(database_url):
+    """Workers A and B: ``python app.py`` on two ports, same database, same queue channel."""
+    require_service("Redis", "127.0.0.1", 6379)
+    env = {"DATABASE_URL": database_url, "SOCKETIO_MESSAGE_QUEUE": REDIS_URL,
+           "SOCKETIO_CHANNEL": f"sharehut-test-{uuid.uuid4().hex}", "SEED_DEMO": "0",
+           "SECRET_KEY": "scale-secret", "RATELIMIT_ENABLED": "0"}
+    a = ServerProcess(env).start()  # migrates the database first, then B starts on it
+    b = ServerProcess(env).start()
+    a.cli("create-admin", "admin", "--password", "admin-password")
+    yield a, b
+    a.stop()
+    b.stop()
+
+
+@pytest.fixture
+def listen():
+    """``listen(url, token)`` → a Listener, closed after the test."""
+    opened = []
+
+    def make(url, token):
+        opened.append(Listener(url, token))
+        return opened[-1]
+
+    yield make
+    for listener in opened:
+        listener.close()
+
+
+def test_both_workers_report_healthy_database_and_queue(workers):
+    import requests
+
+    for worker in workers:
+        body = requests.get(worker.url + "/healthz", timeout=10).json()
+        assert body == {"status": "ok", "checks": {"database": "ok", "queue": "ok"}}
+
+
+@pytest.mark.parametrize("listen_on, post_to", [(0, 1), (1, 0)])
+def test_a_client_on_one_worker_hears_an_order_posted_through_the_other(workers, listen,
+                                                                        listen_on, post_to):
+    scene = neighbourhood(workers[post_to].url)
+    helper = listen(workers[listen_on].url, scene["helper"].token)
+    order = post_order(scene["requester"])
+    event, payload = helper.wait_for(
+        lambda e, p: e == "order.created" and p["id"] == order["id"])
+    assert payload["version"] == order["version"]
+
+
+def test_an_emit_from_a_process_without_a_request_reaches_both_workers(workers, listen):
+    """What the CLI and periodic jobs do: an app context, the outbox, a commit; no server."""
+    scene = neighbourhood(workers[0].url)
+    community = f"community:{scene['community']['id']}"
+    listeners = [listen(worker.url, scene["helper"].token) for worker in workers]
+    script = (
+        "from app import app\n"
+        "from mutualaid.extensions import db\n"
+        "from mutualaid.realtime.outbox import announce\n"
+        "with app.app_context():\n"
+        f"    announce('order.updated', {{'id': 424242, 'version': 9}}, [{community!r}])\n"
+        "    db.session.commit()\n"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=workers[0].env, check=True,
+                   timeout=60, capture_output=True)
+    for listener in listeners:
+        listener.wait_for(lambda e, p: p == {"id": 424242, "version": 9})
