@@ -33,8 +33,10 @@ NEAR_RADIUS_M around the need are found by tag and position (``ix_user_skills_ne
 lon); the few with a longer reach by tag and radius (``ix_user_skills_far``: tag, radius_m, lat,
 lon), each kept when the box of its own radius holds the need. Offers are found by tag with the
 same per-row box. Only survivors are joined to their user (verified, active, vetted when needed)
-and home building, whose position gives the distance. Three queries per ranking plus one call
-of the stats loader, however many candidates there are.
+and home building, whose position gives the distance. Helpers who could not make the list even
+with a perfect record (the record is worth at most 25 points) are dropped before the stats
+loader is called. Three queries per ranking plus one call of the stats loader, however many
+candidates there are.
 """
 import functools
 import math
@@ -57,6 +59,7 @@ WEIGHTS = {"fit": 35, "proximity": 20, "same_building": 10, "available": 10,
            "experience": 10, "rating": 5, "free": 10}
 NEAR_RADIUS_M = 1000
 SCORE_MARGIN = 0.5  # points: far more than a flat-earth distance can move a score
+STATS_POINTS = WEIGHTS["experience"] + WEIGHTS["rating"] + WEIGHTS["free"]
 METRES_PER_DEGREE_LAT = 111_195  # great-circle metres per degree on geopy's mean earth radius
 LOCAL_TIME = timezone(timedelta(hours=8))
 MAX_WINDOW_HOURS = 24 * 7
@@ -135,10 +138,15 @@ class Helper:
 def rank_candidates(need: Need, stats: StatsLoader, limit: int = 20) -> list[Candidate]:
     """The best helpers for ``need``, at most ``limit``, best first."""
     reached = list(_reachable(need))
-    loaded = stats([helper.user_id for helper, _d, _r in reached]) if reached else {}
-    rated = _rated(need, reached, loaded)
-    if not rated or limit < 1:
+    if not reached or limit < 1:
         return []
+    # A helper's record adds at most STATS_POINTS: whoever cannot reach the limit-th best
+    # score without it, even with a perfect record, is out before the stats are loaded.
+    based = sorted(((_base(need, *item), item) for item in reached), key=lambda pair: -pair[0])
+    floor = based[min(limit, len(based)) - 1][0] - STATS_POINTS - SCORE_MARGIN
+    contenders = [item for base, item in based if base >= floor]
+    loaded = stats([helper.user_id for helper, _d, _r in contenders])
+    rated = _rated(need, contenders, loaded)
     # Distances so far are flat-earth estimates (under a metre off at city scale, under 0.05
     # points of score): settle every contender for the answer with the exact great circle.
     cut = rated[min(limit, len(rated)) - 1][0] - SCORE_MARGIN
@@ -212,8 +220,8 @@ def _eligible(need, helper):
 
 
 def _flat_distance(need, lat, lon):
-    """A cheap equirectangular estimate in metres (well within 1% of the great circle at city
-    scale), used only to skip helpers that are clearly out of reach."""
+    """A cheap equirectangular estimate in metres: under a metre off the great circle at city
+    scale, so it ranks the field; the answer is settled with ``_distance``."""
     dlon = (lon - need.lon) * math.cos(math.radians((lat + need.lat) / 2))
     return math.hypot(lat - need.lat, dlon) * METRES_PER_DEGREE_LAT
 
@@ -273,17 +281,26 @@ def _window_slots(start, end):
     return frozenset(slots)
 
 
-def _rate(need, helper, distance, reaching, stats):
-    """The score (0-100, two decimals): the weighted parts of the module docstring."""
+def _base(need, helper, distance, reaching):
+    """The part of the score that does not depend on the helper's record."""
     fit = sum(max((taxonomy.covers(cap.tag, wanted) for cap in reaching), default=0)
               for wanted in need.tags) / (2 * len(need.tags)) if need.tags else 0
+    return (WEIGHTS["fit"] * fit + WEIGHTS["proximity"] / (1 + distance / 1000)
+            + WEIGHTS["same_building"] * (helper.building_id == need.building_id)
+            + WEIGHTS["available"] * _available(need, reaching))
+
+
+def _record(stats):
+    """The part of the score from the helper's record: at most STATS_POINTS."""
     rating = (stats.rating_avg - 1) / 4 if stats.rating_count and stats.rating_avg else 0.5
-    score = (WEIGHTS["fit"] * fit + WEIGHTS["proximity"] / (1 + distance / 1000)
-             + WEIGHTS["same_building"] * (helper.building_id == need.building_id)
-             + WEIGHTS["available"] * _available(need, reaching)
-             + WEIGHTS["experience"] * min(stats.completed, 10) / 10
-             + WEIGHTS["rating"] * rating + WEIGHTS["free"] / (1 + max(stats.active, 0)))
-    return round(score, 2)
+    return (WEIGHTS["experience"] * min(max(stats.completed, 0), 10) / 10
+            + WEIGHTS["rating"] * min(max(rating, 0.0), 1.0)
+            + WEIGHTS["free"] / (1 + max(stats.active, 0)))
+
+
+def _rate(need, helper, distance, reaching, stats):
+    """The score (0-100, two decimals): the weighted parts of the module docstring."""
+    return round(_base(need, helper, distance, reaching) + _record(stats), 2)
 
 
 def _candidate(need, helper, distance, reaching, stats):

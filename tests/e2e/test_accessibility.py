@@ -12,6 +12,7 @@ PASSWORD = "sharehut-demo"  # the demo logins
 PAGES = [
     (None, "/"), (None, "/login"), (None, "/register"), (None, "/offline"),
     ("liang", "/"), ("liang", "/me"), ("liang", "/orders"), ("liang", "/orders/new"),
+    ("liang", "/skills"), ("he", "/skills"),
     ("staff", "/staff/"), ("staff", "/staff/verify"), ("staff", "/staff/communities/1"),
     ("staff", "/staff/buildings/1"), ("staff", "/staff/reports"), ("staff", "/staff/visits"),
     ("he", "/orders/1"), ("mai", "/orders/2"), ("staff", "/orders/1"), ("staff", "/orders/new"),

@@ -316,3 +316,29 @@ def test_reach_box_holds_every_need_the_helper_can_reach(db):
     assert min_lat <= inside.lat <= max_lat and min_lon <= inside.lon <= max_lon
     assert not outside.lat <= max_lat
     assert ranking.reach_box(make_user()) is None
+
+
+def test_stats_are_not_loaded_for_helpers_who_cannot_make_the_list(requester):
+    close = [resident(building_at(50 * step, 0)) for step in range(3)]
+    for helper in close:
+        add_skills(helper, "repair.plumbing")  # exact fit, close by
+    generalist = resident(building_at(0, 1500))
+    add_skills(generalist, "repair", radius_m=2000)  # fits via the parent, far: hopeless
+    asked = []
+    top = rank_candidates(need_of(requester, "repair.plumbing"),
+                          lambda ids_: asked.extend(ids_) or {}, limit=2)
+    assert ids(top) == [close[0].id, close[1].id]
+    assert generalist.id not in asked and set(asked) >= {close[0].id, close[1].id}
+    everyone = rank_candidates(need_of(requester, "repair.plumbing"), no_stats, limit=10)
+    assert generalist.id in ids(everyone)
+
+
+def test_a_perfect_record_can_lift_a_farther_helper_over_closer_ones(requester):
+    near = resident(building_at(100, 0))
+    far = resident(building_at(900, 0))
+    for helper in (near, far):
+        add_skills(helper, "cleaning")
+    stats = {far.id: HelperStats(completed=20, active=0, rating_avg=5.0, rating_count=9),
+             near.id: HelperStats(completed=0, active=4)}
+    top = rank_candidates(need_of(requester, "cleaning"), lambda _ids: stats, limit=1)
+    assert ids(top) == [far.id]
