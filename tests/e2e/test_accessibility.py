@@ -14,6 +14,9 @@ PAGES = [
     ("liang", "/"), ("liang", "/me"), ("liang", "/orders"), ("liang", "/orders/new"),
     ("staff", "/staff/"), ("staff", "/staff/verify"), ("staff", "/staff/communities/1"),
     ("staff", "/staff/buildings/1"), ("staff", "/staff/reports"), ("staff", "/staff/visits"),
+    ("liang", "/votes/"), ("liang", "/votes/1"), ("liang", "/votes/1/result"),
+    ("liang", "/votes/1/notice"), ("staff", "/votes/new"), ("staff", "/votes/1"),
+    ("staff", "/votes/1/record"), ("staff", "/votes/1/pending"),
 ]
 
 
