@@ -16,6 +16,9 @@ PAGES = [
     ("staff", "/staff/"), ("staff", "/staff/verify"), ("staff", "/staff/communities/1"),
     ("staff", "/staff/buildings/1"), ("staff", "/staff/reports"), ("staff", "/staff/visits"),
     ("he", "/orders/1"), ("mai", "/orders/2"), ("staff", "/orders/1"), ("staff", "/orders/new"),
+    ("liang", "/votes/"), ("liang", "/votes/1"), ("liang", "/votes/1/result"),
+    ("liang", "/votes/1/notice"), ("staff", "/votes/new"), ("staff", "/votes/1"),
+    ("staff", "/votes/1/record"), ("staff", "/votes/1/pending"),
 ]
 
 
