@@ -3,7 +3,7 @@
 Domain functions raise these; API routes answer them as
 ``{"error": {"code", "message", "fields"}}``, pages as an HTML error page.
 """
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -83,8 +83,8 @@ def error_response(status, code, message, fields=None):
     """Answer an error as JSON or HTML, by what the client accepts."""
     if wants_json():
         body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-        return jsonify(body), status
-    return render_template("error.html", status=status, message=message), status
+        return make_response(jsonify(body), status)
+    return make_response(render_template("error.html", status=status, message=message), status)
 
 
 def init_app(app):
@@ -101,7 +101,7 @@ def init_app(app):
             code = "csrf_failed"
         response = error_response(error.code, code, error.description or error.name)
         if error.code == 405 and error.valid_methods:
-            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+            response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
     @app.errorhandler(OperationalError)
@@ -114,7 +114,7 @@ def init_app(app):
         app.logger.warning("database unavailable: %s", error.orig)
         response = error_response(503, "unavailable",
                                   _("The service is busy. Please try again in a moment."))
-        response[0].headers["Retry-After"] = "5"
+        response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(Exception)
