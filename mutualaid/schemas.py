@@ -1,5 +1,5 @@
 """Marshmallow field types shared by every feature's schemas."""
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from mutualaid.routing import MAX_ID
 
@@ -30,6 +30,10 @@ class AwareDateTime(fields.AwareDateTime):
         super().__init__(default_timezone=timezone(timedelta(hours=8)), **kwargs)
 
 
-def Flag(**kwargs):
-    """A JSON boolean: only true or false, not "yes" or 1."""
-    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+class Flag(fields.Boolean):
+    """A JSON boolean only: 1, "yes" and "true" are refused (1 == True in Python)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("Not a valid boolean.")
+        return value

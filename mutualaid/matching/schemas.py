@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from mutualaid.matching.models import DAYS, MAX_RADIUS_M, MIN_RADIUS_M, PARTS
 from mutualaid.matching.tags import TAXONOMY
-from mutualaid.schemas import Text
+from mutualaid.schemas import Flag, Text
 
 TAG = fields.String(validate=validate.Length(1, 40))
 
@@ -12,15 +12,6 @@ def Radius(**kwargs):
     """A radius in whole metres, 100 to 20,000."""
     return fields.Integer(strict=True, validate=validate.Range(MIN_RADIUS_M, MAX_RADIUS_M),
                           **kwargs)
-
-
-class StrictBoolean(fields.Boolean):
-    """A JSON boolean only: 1, "yes" and "true" are refused (1 == True in Python)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise ValidationError("Not a valid boolean.")
-        return value
 
 
 class SkillTagSchema(Schema):
@@ -71,7 +62,7 @@ class OfferChangesSchema(Schema):
     tags = fields.List(TAG, validate=validate.Length(1, 10))
     radius_m = Radius()
     availability = fields.Nested(AvailabilitySchema)
-    active = StrictBoolean()
+    active = Flag()
 
 
 class OfferQuerySchema(Schema):

@@ -138,3 +138,12 @@ def test_logout_clears_the_session(client, db):
     token = sign_in(client, "chen")
     client.post("/logout", data={"csrf_token": token})
     assert client.get("/me").status_code == 302
+
+
+@pytest.mark.parametrize("value", [1, 0, "true", None])
+def test_flags_take_json_booleans_only(api, value):
+    unit = make_unit()
+    resident = make_user(verified=True, unit=unit)
+    response = api(make_staff(unit.building.community)).patch(f"/users/{resident.id}/flags",
+                                                              {"vulnerable": value})
+    assert response.status_code == 400 and "vulnerable" in response.json["error"]["fields"]
