@@ -20,7 +20,7 @@ class IssuedKioskSchema(KioskSchema):
 
 
 class KioskSignInSchema(Schema):
-    username = Text(32, required=True)
+    username = fields.String(required=True, validate=validate.Length(1, 32))
     pin = fields.String(required=True, load_only=True,
                         validate=validate.Regexp(r"^[0-9]{4,6}$", error="Use 4 to 6 digits."))
 
@@ -31,7 +31,7 @@ class KioskTokenSchema(Schema):
     user = fields.Dict(dump_only=True)
 
 
-class PersonSchema(Schema):
+class KioskPersonSchema(Schema):
     id = fields.Integer(dump_only=True)
     username = fields.String(dump_only=True)
     display_name = fields.String(dump_only=True)
@@ -54,5 +54,5 @@ class BoardSchema(Schema):
 
 kiosk_schema = KioskSchema()
 issued_kiosk_schema = IssuedKioskSchema()
-person_schema = PersonSchema()
+person_schema = KioskPersonSchema()
 board_session_schema = BoardSessionSchema()
