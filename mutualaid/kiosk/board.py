@@ -32,7 +32,7 @@ def board_for(kiosk):
         "sessions": [board_session_schema.dump(session) for session in sessions],
         "upcoming": [board_session_schema.dump(session) for session in upcoming],
         "orders": open_orders(kiosk.building_id),
-        "votes": [],
+        "votes": open_votes(kiosk),
     }
 
 
@@ -47,3 +47,20 @@ def open_orders(building_id):
         .order_by(Order.created_at.desc(), Order.id.desc()).limit(BOARD_ORDERS)
     ).all()
     return [public_payload(order) for order in orders]
+
+
+def open_votes(kiosk):
+    """Votes open now whose scope is the kiosk's building or its whole community."""
+    from mutualaid.votes.domain import vote_payload
+    from mutualaid.votes.models import Vote
+
+    now = utcnow()
+    votes = db.session.scalars(
+        sa.select(Vote).where(
+            Vote.community_id == kiosk.community_id,
+            sa.or_(Vote.building_id == kiosk.building_id, Vote.building_id.is_(None)),
+            Vote.closed_at.is_(None), Vote.opens_at <= now,
+            sa.or_(Vote.closes_at.is_(None), Vote.closes_at > now))
+        .order_by(Vote.opens_at, Vote.id)
+    ).all()
+    return [vote_payload(vote) for vote in votes]

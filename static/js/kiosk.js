@@ -49,12 +49,22 @@ function span(text, className = "") {
 }
 
 function turnoutBar(vote) {
-  const share = Number(vote.turnout?.headcount_share ?? vote.turnout?.share ?? 0);
-  const bar = document.createElement("progress");
-  bar.max = 100;
-  bar.value = Math.round(share * 100);
-  bar.setAttribute("aria-label", msg("msgTurnout"));
-  return bar;
+  // Share of the eligible headcount that has voted (and of the area, where area counts).
+  const t = vote.turnout ?? {};
+  const heads = t.eligible?.headcount ? t.participating.headcount / t.eligible.headcount : 0;
+  const area = t.eligible?.area_m2 ? Number(t.participating.area_m2) / Number(t.eligible.area_m2) : null;
+  const box = document.createElement("span");
+  box.className = "turnout";
+  for (const [share, label] of [[heads, msg("msgTurnoutHeads")], [area, msg("msgTurnoutArea")]]) {
+    if (share === null) continue;
+    const percent = Math.round(share * 100);
+    const bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = percent;
+    bar.setAttribute("aria-label", `${label} ${percent}%`);
+    box.append(span(`${label} ${percent}%`, "turnout-label"), bar);
+  }
+  return box;
 }
 
 function renderBoard() {
@@ -247,7 +257,8 @@ async function postNeed(onBehalfOf) {
   done(template("thanks"), template("done-help"), `/orders/${data.id}`);
 }
 
-function chooseVote() {
+async function chooseVote() {
+  await refreshBoard();
   const list = $("[data-vote-list]");
   list.replaceChildren(...board.votes.map((v) => {
     const button = document.createElement("button");
@@ -293,7 +304,8 @@ async function castBallot(unit) {
   done(template("thanks"), text, `/votes/${state.voteId}`);
 }
 
-function chooseSession() {
+async function chooseSession() {
+  await refreshBoard();
   const sessions = board.upcoming ?? [];
   $("[data-session-list]").replaceChildren(...sessions.map((s) => {
     const button = document.createElement("button");
