@@ -105,7 +105,8 @@ function listen() {
   const socket = window.io({ auth: { kiosk: kioskToken }, transports: ["websocket", "polling"] });
   const live = new Set(["open", "accepted", "in_progress"]);
   const here = (o) => String(o.building_id) === root.dataset.buildingId && live.has(o.status);
-  socket.on("connect", refreshBoard);  // after a reconnect, resync over HTTP
+  socket.on("connect", () => { root.dataset.live = "socket"; refreshBoard(); });  // resync over HTTP
+  socket.on("disconnect", () => { root.dataset.live = "offline"; });
   for (const event of ["order.created", "order.updated"]) {
     socket.on(event, (o) => { board.orders = upsert(board.orders, o, here); renderBoard(); });
   }

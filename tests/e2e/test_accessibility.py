@@ -19,6 +19,9 @@ PAGES = [
     ("liang", "/votes/"), ("liang", "/votes/1"), ("liang", "/votes/1/result"),
     ("liang", "/votes/1/notice"), ("staff", "/votes/new"), ("staff", "/votes/1"),
     ("staff", "/votes/1/record"), ("staff", "/votes/1/pending"),
+    ("liang", "/services/"), ("liang", "/services/1"), ("liang", "/services/mine"),
+    ("staff", "/services/staff"), ("staff", "/services/sessions/1/bookings"),
+    ("staff", "/staff/kiosks"),
 ]
 
 

@@ -33,7 +33,7 @@ def enter_pin(page, pin):
 
 def test_board_updates_live_when_an_order_is_posted_from_a_phone(new_context, kiosk):
     page = open_kiosk(new_context, kiosk)
-    expect(page.locator("[data-board-orders]")).to_have_count(1)
+    expect(page.locator("#kiosk")).to_have_attribute("data-live", "socket")
     kiosk["liang"].post("/orders", {"title": "帮我换灯泡", "tags": ["repair.electrical"]})
     expect(page.locator("[data-board-orders]")).to_contain_text("帮我换灯泡", timeout=15_000)
     expect(page.locator("[data-board-orders]")).to_contain_text("等待帮手")
@@ -100,3 +100,20 @@ def test_staff_record_an_assisted_ballot_for_a_unit(new_context, kiosk, communit
     expect(page.locator("[data-done-text]")).to_contain_text(f"{community['unit']['number']} 户的选票已登记")
     result = staff.get(f"/votes/{vote['id']}/result")
     assert result["tally"]["yes"]["headcount"] == 1
+
+
+def test_kiosk_screens_have_no_serious_accessibility_violations(browser, kiosk):
+    from tests.e2e.test_accessibility import serious_violations
+
+    context = browser.new_context(viewport=TABLET, locale="zh-CN", bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(kiosk["url"])
+        expect(page.get_by_role("button", name="我需要帮助")).to_be_visible()
+        assert serious_violations(page) == []
+        page.get_by_role("button", name="我需要帮助").click()
+        page.get_by_role("button", name="水管维修").click()
+        page.get_by_role("button", name="Liang").click()
+        assert serious_violations(page) == []
+    finally:
+        context.close()
