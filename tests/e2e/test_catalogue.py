@@ -44,7 +44,8 @@ def test_browse_by_category_and_book_a_seat(server, community, live_api, new_con
     page.get_by_role("link", name="智能手机课").click()
     card = page.locator(f"[data-session='{session['id']}']")
     expect(card).to_contain_text("剩 2")
-    card.get_by_role("button", name="预约").click()
+    with page.expect_navigation():  # the page reloads once the booking is saved
+        card.get_by_role("button", name="预约").click()
     expect(page.locator(f"[data-session='{session['id']}']")).to_contain_text("您已预约")
     page.goto(server.url + "/services/mine")
     expect(page.locator("[data-booking]")).to_contain_text("智能手机课")
@@ -67,3 +68,4 @@ def test_third_booking_of_two_seat_session_is_refused_with_a_message(
     expect(card).not_to_contain_text("您已预约")
     page.reload()
     expect(page.locator(f"[data-session='{session['id']}']")).to_contain_text("已满")
+
