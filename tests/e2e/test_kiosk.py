@@ -117,3 +117,31 @@ def test_kiosk_screens_have_no_serious_accessibility_violations(browser, kiosk):
         assert serious_violations(page) == []
     finally:
         context.close()
+
+
+def test_book_a_service_at_the_kiosk(new_context, kiosk, community):
+    from tests.e2e.test_catalogue import two_seat_session
+
+    service, session = two_seat_session(community["staff"])
+    page = open_kiosk(new_context, kiosk)
+    page.get_by_role("button", name="预约服务").click()
+    page.locator(f"[data-session='{session['id']}']").click()
+    page.get_by_role("button", name="Liang").click()
+    enter_pin(page, "2468")
+    expect(page.locator("[data-done-text]")).to_contain_text("预约成功：智能手机课")
+    mine = kiosk["liang"].get("/me/bookings")
+    assert [b["session"]["id"] for b in mine["items"]] == [session["id"]]
+
+
+def test_staff_post_a_need_on_behalf_of_a_resident(new_context, kiosk, community):
+    community["staff"].call("PUT", "/me/pin", {"pin": "1357"})
+    page = open_kiosk(new_context, kiosk)
+    page.get_by_role("button", name="我需要帮助").click()
+    page.get_by_role("button", name="陪同就医").click()
+    page.fill("#k-username", "staff")
+    page.get_by_role("button", name="下一步").click()
+    enter_pin(page, "1357")
+    page.locator("[data-for-whom]").get_by_role("button", name="Liang").click()
+    expect(page.locator("[data-done-text]")).to_contain_text("您的需求已发布")
+    orders = kiosk["liang"].get("/orders?mine=true")
+    assert [o["title"] for o in orders["items"]] == ["陪同就医"]
