@@ -92,7 +92,7 @@ def test_staff_record_an_assisted_ballot_for_a_unit(new_context, kiosk, communit
     page = open_kiosk(new_context, kiosk)
     page.get_by_role("button", name="投票").click()
     page.get_by_role("button", name="加装电梯").click()
-    page.get_by_role("button", name="赞成").click()
+    page.locator("[data-choice=yes]").click()
     page.fill("#k-username", "staff")
     page.get_by_role("button", name="下一步").click()
     enter_pin(page, "1357")
