@@ -29,7 +29,7 @@ browser:
 
 # After changing user-visible strings: extract, merge into the catalogues, compile.
 translations: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k N_ -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k N_ -k lazy_pgettext:1c,2 -o translations/messages.pot .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -d translations
 

@@ -1,6 +1,7 @@
 """Fill msgstr entries of the Chinese catalogue (translations/zh: Babel reads zh_CN as zh_Hans_CN, found under zh) from a Python dict file, then compile.
 
-Usage: python scripts/fill_translations.py FILE.py   (FILE defines T = {msgid: msgstr})
+Usage: python scripts/fill_translations.py FILE.py   (FILE defines T = {msgid: msgstr}; a key
+may also be a (msgctxt, msgid) tuple for a message with a context)
 """
 import runpy
 import sys
@@ -18,8 +19,9 @@ def main(path):
     with PO.open("rb") as handle:
         catalog = read_po(handle, locale="zh_CN")
     for message in catalog:
-        if message.id and message.id in table:
-            message.string = table[message.id]
+        key = (message.context, message.id) if message.context else message.id
+        if message.id and key in table:
+            message.string = table[key]
     missing = [m.id for m in catalog if m.id and not m.string]
     with PO.open("wb") as handle:
         write_po(handle, catalog, width=100)

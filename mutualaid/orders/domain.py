@@ -10,7 +10,7 @@ Functions flush but never commit; they raise domain errors from ``mutualaid.erro
 """
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, lazy_pgettext
 
 from mutualaid.accounts.domain import require_staff_of, require_verified
 from mutualaid.accounts.models import User
@@ -34,7 +34,7 @@ TRANSITIONS = {
     "expire": (("open",), "expired"),
 }
 STATUS_NAMES = {
-    "open": lazy_gettext("Open"), "accepted": lazy_gettext("Accepted"),
+    "open": lazy_pgettext("order status", "Open"), "accepted": lazy_gettext("Accepted"),
     "in_progress": lazy_gettext("In progress"), "completed": lazy_gettext("Completed"),
     "confirmed": lazy_gettext("Confirmed"), "cancelled": lazy_gettext("Cancelled"),
     "expired": lazy_gettext("Expired"),

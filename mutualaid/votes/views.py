@@ -64,7 +64,8 @@ def vote_words():
         "choice": {"yes": pgettext("vote choice", "Yes"), "no": pgettext("vote choice", "No"),
                    "abstain": pgettext("vote choice", "Abstain")},
         "channel": {"online": _("online"), "kiosk": _("at the kiosk"), "paper": _("on paper")},
-        "status": {"scheduled": _("Scheduled"), "open": _("Open"), "closed": _("Closed")},
+        "status": {"scheduled": _("Scheduled"), "open": pgettext("vote status", "Open"),
+                   "closed": _("Closed")},
     }}
 
 

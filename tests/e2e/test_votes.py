@@ -33,7 +33,7 @@ def test_elevator_vote_from_phones(server, community, live_api, new_context):
     owner.get_by_role("link", name="B栋更换电梯").click()
     area = owner.locator("[data-turnout-participating-area]")
     expect(area).to_have_text("0.00 / 144.02")
-    owner.get_by_role("radio", name="赞成").check()
+    owner.get_by_role("radio", name="同意").check()
     owner.get_by_role("button", name="投票").click()
     expect(area).to_have_text("68.90 / 144.02")
     expect(owner.locator("progress[data-turnout-progress=participating-area]")).to_have_attribute(
@@ -48,7 +48,7 @@ def test_elevator_vote_from_phones(server, community, live_api, new_context):
     staff.goto(vote_url + "/record")
     staff.get_by_label("房屋").select_option(value=str(ownerless["id"]))
     staff.get_by_role("radio", name="纸质").check()
-    staff.get_by_role("radio", name="赞成").check()
+    staff.get_by_role("radio", name="同意").check()
     staff.get_by_label("备注").fill("纸质表决票 #1")
     staff.get_by_role("button", name="录入选票").click()
     expect(staff.get_by_text("所有房屋均已投票。")).to_be_visible()
