@@ -81,7 +81,10 @@ def register():
 
 @bp.post("/logout")
 def logout():
-    """Sign out and forget the session."""
+    """Sign out, forget the session, and end it on the server too (the cookie is useless)."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("shell.home"))
