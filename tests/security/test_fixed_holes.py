@@ -83,3 +83,27 @@ def staff_community(staff):
     from mutualaid.places.models import Community
 
     return db.session.get(Community, next(iter(accounts.staff_community_ids(staff))))
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "/\t/evil.example", "//evil.example",
+                                    "https://evil.example", "/\\/evil.example"])
+def test_sign_in_and_language_switch_never_redirect_to_another_site(client, target):
+    from tests.security.test_sessions import csrf_token
+
+    make_user("chen")
+    token = csrf_token(client)
+    signed_in = client.post("/login", query_string={"next": target}, data={
+        "username": "chen", "password": "correct horse", "csrf_token": token})
+    assert signed_in.status_code == 302 and signed_in.location == "/"
+    switched = client.post("/lang", data={"lang": "en", "next": target,
+                                          "csrf_token": csrf_token(client, "/me")})
+    assert switched.status_code == 302 and switched.location == "/"
+
+
+def test_local_redirects_still_work(client):
+    from tests.security.test_sessions import csrf_token
+
+    make_user("chen")
+    signed_in = client.post("/login", query_string={"next": "/orders?mine=1"}, data={
+        "username": "chen", "password": "correct horse", "csrf_token": csrf_token(client)})
+    assert signed_in.location == "/orders?mine=1"
