@@ -107,3 +107,21 @@ def test_local_redirects_still_work(client):
     signed_in = client.post("/login", query_string={"next": "/orders?mine=1"}, data={
         "username": "chen", "password": "correct horse", "csrf_token": csrf_token(client)})
     assert signed_in.location == "/orders?mine=1"
+
+
+def test_new_orders_are_pushed_only_to_helpers_who_may_see_them(db):
+    from mutualaid.matching import domain as matching
+    from mutualaid.orders import domain as orders
+    from mutualaid.orders.publish import top_helper_ids
+    from tests.factories import make_community
+
+    here = make_building()
+    over_the_road = make_building(make_community(), lat=here.lat, lon=here.lon + 0.0005)
+    requester = make_user(verified=True, unit=make_unit(here))
+    neighbour = make_user(verified=True, unit=make_unit(here))
+    outsider = make_user(verified=True, unit=make_unit(over_the_road))
+    for helper in (neighbour, outsider):
+        matching.set_skills(helper, ["repair"], 1000)
+    order = orders.create_order(requester, {"title": "Tap", "tags": ["repair"]})
+    assert top_helper_ids(order) == [neighbour.id]
+    assert not orders.can_see(outsider, order)
