@@ -5,8 +5,9 @@ from mutualaid.api import endpoint, page_of
 from mutualaid.catalogue import domain
 from mutualaid.catalogue.models import Booking, Service, ServiceSession
 from mutualaid.catalogue.schemas import (
-    AttendanceSchema, BookingListSchema, BookingSchema, MyBookingsQuerySchema, ServiceQuerySchema, ServiceSchema,
-    SessionSchema, booking_schema, service_schema, session_schema,
+    AttendanceSchema, BookingListSchema, BookingSchema, MyBookingsQuerySchema,
+    ServiceQuerySchema, ServiceSchema, SessionSchema, booking_schema, service_schema,
+    session_schema,
 )
 from mutualaid.database import get_or_404
 from mutualaid.extensions import db

@@ -21,7 +21,9 @@ from mutualaid.matching import domain as matching
 from mutualaid.orders import domain as orders
 from mutualaid.orders import reports
 from mutualaid.votes import domain as votes
-from tests.factories import PASSWORD, make_building, make_community, make_staff, make_unit, make_user
+from tests.factories import (
+    PASSWORD, make_building, make_community, make_staff, make_unit, make_user,
+)
 
 # The columns of the tables: who is asking.
 ACTORS = ("anonymous", "unverified", "resident", "helper", "outsider", "staff", "admin", "kiosk")
