@@ -14,6 +14,28 @@ from flask_login import current_user
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 logger = logging.getLogger("mutualaid.requests")
+# Secrets that travel in URLs: a kiosk's token (/kiosk/<token>), a ballot receipt (it shows
+# how someone voted), and token-like query parameters.
+_SECRETS_IN_URLS = (
+    (re.compile(r"((?:^|[\s\"])/kiosk/)[^/?\s\"]+"), r"\1[redacted]"),
+    (re.compile(r"(/receipts/)[^/?\s\"]+"), r"\1[redacted]"),
+    (re.compile(r"([?&](?:token|code|pin|password)=)[^&\s\"]*", re.IGNORECASE), r"\1[redacted]"),
+)
+
+
+def redact(text):
+    """``text`` (a path or an access-log line) with the secrets URLs may carry replaced."""
+    for pattern, replacement in _SECRETS_IN_URLS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactSecrets(logging.Filter):
+    """Access logs of the embedded server and gunicorn print request lines: redact them."""
+
+    def filter(self, record):
+        record.msg, record.args = redact(record.getMessage()), ()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -40,7 +62,7 @@ def _finish(response):
     response.headers["X-Request-ID"] = g.get("request_id", "")
     user = current_user if current_user and current_user.is_authenticated else None
     logger.info("request", extra={"fields": {
-        "request_id": g.get("request_id"), "method": request.method, "path": request.path,
+        "request_id": g.get("request_id"), "method": request.method, "path": redact(request.path),
         "status": response.status_code, "user_id": user.id if user else None,
         "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
     }})
@@ -55,5 +77,9 @@ def init_app(app):
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
+    for name in ("werkzeug", "gunicorn.access"):
+        access = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecrets) for f in access.filters):
+            access.addFilter(RedactSecrets())
     app.before_request(_start)
     app.after_request(_finish)

@@ -1,4 +1,4 @@
-"""URL converters shared by pages and the API."""
+"""URL converters and redirect targets shared by pages and the API."""
 from werkzeug.routing import BaseConverter, ValidationError
 
 MAX_ID = 2**63 - 1
@@ -17,3 +17,15 @@ class IdConverter(BaseConverter):
 
     def to_url(self, value):
         return str(int(value))
+
+
+def is_local_path(target):
+    """True for a path on this site that is safe to redirect to after sign-in or a language
+    switch. Browsers read ``/\\evil.example`` (and ``/<tab>/evil.example``: they drop tabs and
+    newlines) as ``//evil.example``, another site, so backslashes and control characters are
+    refused along with ``//``."""
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2000:
+        return False
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return False
+    return not target.startswith("//")

@@ -9,8 +9,18 @@ def Id(**kwargs):
     return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
 
 
+# What ``str.strip`` removes that JSON Schema's ``\s`` does not cover too.
+NOT_ONLY_SPACE = r"[^\s\x1c-\x1f\x85]"
+
+
 def Text(max_length, min_length=1, **kwargs):
-    """A string with length limits, surrounding white space stripped first."""
+    """A string with length limits, surrounding white space stripped first.
+
+    When it may not be empty the OpenAPI document says so (a pattern: something other than
+    white space), so that clients and the fuzzer know "\\n" is not a name.
+    """
+    if min_length >= 1:
+        kwargs["metadata"] = {"pattern": NOT_ONLY_SPACE} | kwargs.get("metadata", {})
     return StrippedString(validate=validate.Length(min_length, max_length), **kwargs)
 
 

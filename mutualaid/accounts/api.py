@@ -83,8 +83,9 @@ def set_user_pin(user_id, data):
 @endpoint("/users", query=UserQuerySchema(), response=StaffUserSchema, auth="staff",
           paged=True)
 def list_users(args):
-    """Staff: residents, newest first; ``?verified=false`` is the verification queue."""
-    select = sa.select(User).where(User.role == "resident").order_by(User.id.desc())
+    """Staff: residents of my communities and those waiting for verification, newest first;
+    ``?verified=false`` is the verification queue."""
+    select = domain.residents_for(current_user).order_by(User.id.desc())
     if args["verified"] is not None:
         column = User.verified_at
         select = select.where(column.is_not(None) if args["verified"] else column.is_(None))

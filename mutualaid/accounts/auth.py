@@ -37,10 +37,16 @@ class BearerAwareSessionInterface(SecureCookieSessionInterface):
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    """Flask-Login: the user of a cookie session."""
+def load_user(session_id):
+    """Flask-Login: the user of a cookie session, if the session is still current for them
+    (``"<id>.<session_version>"``, see ``User.get_id``)."""
+    user_id, _sep, version = str(session_id).partition(".")
+    if not user_id.isdigit() or not version.isdigit() or len(user_id) > 18:
+        return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 @login_manager.request_loader

@@ -12,6 +12,7 @@ from mutualaid.accounts.secrets import check_secret, hash_secret, new_token, tok
 from mutualaid.database import utcnow
 from mutualaid.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
 from mutualaid.extensions import db
+from mutualaid.places.models import Building, Unit
 
 PIN_MAX_FAILURES = 5
 PIN_LOCK = timedelta(minutes=15)
@@ -108,9 +109,14 @@ def add_staff(actor, user, community):
 
 
 def verify_user(actor, user, unit, relation):
-    """Staff verify ``user`` as living in ``unit`` with ``relation`` (owner, tenant, family)."""
+    """Staff verify ``user`` as living in ``unit`` with ``relation`` (owner, tenant, family).
+
+    Raises Forbidden unless ``actor`` is staff of the unit's community and, for someone
+    already verified elsewhere, of that community too (no moving people out of another's).
+    """
+    require_staff_over_user(actor, user)
     require_staff_of(actor, unit.building.community_id)
-    user.unit_id = unit.id
+    user.unit = unit
     user.relation = relation
     user.verified_at = utcnow()
     user.verified_by_id = actor.id
@@ -119,14 +125,32 @@ def verify_user(actor, user, unit, relation):
 
 
 def require_staff_over_user(actor, user):
-    """Raise Forbidden unless ``actor`` is staff where ``user`` lives (admins anywhere)."""
+    """Raise Forbidden unless ``actor`` is staff where ``user`` lives (admins anywhere).
+
+    Staff and admin accounts answer to admins only: staff setting an admin's kiosk PIN could
+    sign in as that admin at their own kiosk.
+    """
     if actor.role == "admin":
         return
+    if user.role != "resident" and user.id != actor.id:
+        raise Forbidden(_("Only an administrator may change a staff account."))
     if user.unit is None:
         if not actor.is_staff:
             raise Forbidden(_("Only staff may do this."))
         return
     require_staff_of(actor, user.unit.building.community_id)
+
+
+def residents_for(actor):
+    """A select of the residents staff may look up: those of their communities (all, for
+    admins) and those not yet verified into any unit (the queue is shared: newcomers come to
+    whichever share hut is nearest)."""
+    select = sa.select(User).where(User.role == "resident")
+    if actor.role == "admin":
+        return select
+    mine = (sa.select(Unit.id).join(Building, Building.id == Unit.building_id)
+            .where(Building.community_id.in_(staff_community_ids(actor))))
+    return select.where(sa.or_(User.unit_id.is_(None), User.unit_id.in_(mine)))
 
 
 def set_flags(actor, user, vulnerable=None, vetted=None):
@@ -172,8 +196,9 @@ def check_pin(username, pin):
 
 
 def change_password(user, current, new):
-    """Change a password after checking the current one."""
+    """Change a password after checking the current one; signs out every cookie session."""
     if not check_secret(user.password_hash, current):
         raise ValidationFailed(_("Current password is wrong."),
                                fields={"current_password": [_("Current password is wrong.")]})
     user.password_hash = hash_secret(new)
+    user.end_sessions()

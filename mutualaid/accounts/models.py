@@ -38,6 +38,9 @@ class User(UserMixin, db.Model):
     pin_failures: so.Mapped[int] = so.mapped_column(default=0)
     pin_locked_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     locale: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    # Part of every cookie session; bumped on sign-out and password change, so a copied or
+    # stolen cookie (Flask sessions live in the client) stops working at once.
+    session_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     unit: so.Mapped[Unit | None] = so.relationship(foreign_keys=[unit_id])
@@ -51,6 +54,14 @@ class User(UserMixin, db.Model):
     def is_active(self):
         """Flask-Login: deactivated accounts cannot sign in."""
         return self.active
+
+    def get_id(self):
+        """Flask-Login: what a cookie session stores, ``"<id>.<session_version>"``."""
+        return f"{self.id}.{self.session_version or 0}"
+
+    def end_sessions(self):
+        """Make every cookie session of this user stop working (sign-out, new password)."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_staff(self):

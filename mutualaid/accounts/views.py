@@ -13,6 +13,7 @@ from mutualaid.accounts.schemas import CredentialsSchema, RegisterSchema
 from mutualaid.errors import DomainError
 from mutualaid.extensions import db, limiter
 from mutualaid.places.models import Building, Community, Unit
+from mutualaid.routing import is_local_path
 
 bp = Blueprint("accounts", __name__)
 credentials_form = CredentialsSchema()
@@ -22,8 +23,7 @@ AUTH_LIMIT = "20/minute"
 
 def _safe_next(target):
     """Only same-site paths are followed after sign-in (no open redirects)."""
-    parts = urlsplit(target or "")
-    if target and target.startswith("/") and not target.startswith("//") and not parts.netloc:
+    if is_local_path(target) and not urlsplit(target).netloc:
         return target
     return url_for("shell.home")
 
@@ -81,7 +81,10 @@ def register():
 
 @bp.post("/logout")
 def logout():
-    """Sign out and forget the session."""
+    """Sign out, forget the session, and end it on the server too (the cookie is useless)."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("shell.home"))

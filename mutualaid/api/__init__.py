@@ -20,10 +20,12 @@ AUTH_LEVELS = ("anyone", "user", "verified", "staff", "admin")
 
 
 def endpoint(rule, method="GET", *, body=None, query=None, response=None, status=200,
-             auth="user", summary="", tag=None, limit=None, paged=False):
+             auth="user", summary="", tag=None, limit=None, paged=False,
+             content_type="application/json"):
     """Register an API route: checks ``auth``, loads ``body``/``query`` into ``data``/``args``.
 
-    ``limit`` is a Flask-Limiter rate ("10/minute") applied per client address.
+    ``limit`` is a Flask-Limiter rate ("10/minute") applied per client address;
+    ``content_type`` is what a success answers (for the document: CSV exports).
     """
     assert auth in AUTH_LEVELS
 
@@ -43,7 +45,7 @@ def endpoint(rule, method="GET", *, body=None, query=None, response=None, status
         ROUTES.append((rule, method, dict(
             body=body, query=query, response=response, status=status, auth=auth,
             summary=summary or (view.__doc__ or "").strip().splitlines()[0],
-            tag=tag or view.__module__.split(".")[-2], paged=paged,
+            tag=tag or view.__module__.split(".")[-2], paged=paged, content_type=content_type,
         )))
         return wrapper
 

@@ -39,7 +39,9 @@ def _operation(method, options):
     """One OpenAPI operation object from an ``endpoint`` registration."""
     status = str(options["status"])
     success = {"description": "OK"}
-    if options["response"] is not None and status != "204":
+    if options["content_type"] != "application/json":
+        success["content"] = {options["content_type"]: {"schema": {"type": "string"}}}
+    elif options["response"] is not None and status != "204":
         schema = options["response"]
         if options["paged"]:
             schema = {"type": "object", "properties": {
@@ -48,7 +50,8 @@ def _operation(method, options):
                 "total": {"type": "integer"}}}
         success["content"] = {"application/json": {"schema": schema}}
     responses = {status: success}
-    for code in ("400", "401", "403", "404", "409", "429"):
+    # 503: the database could not take the request (locked, disk full); safe to retry.
+    for code in ("400", "401", "403", "404", "409", "429", "503"):
         responses[code] = {"$ref": "#/components/responses/Error"}
     operation = {"summary": options["summary"], "tags": [options["tag"]],
                  "responses": responses, "x-auth": options["auth"]}
@@ -91,7 +94,7 @@ def build_spec():
     return spec.to_dict()
 
 
-@endpoint("/openapi.json", auth="anyone")
+@endpoint("/openapi.json", auth="anyone", response={"type": "object"})
 def openapi_document():
     """This OpenAPI document."""
     if "openapi" not in current_app.extensions:

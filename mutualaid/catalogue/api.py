@@ -5,8 +5,9 @@ from mutualaid.api import endpoint, page_of
 from mutualaid.catalogue import domain
 from mutualaid.catalogue.models import Booking, Service, ServiceSession
 from mutualaid.catalogue.schemas import (
-    AttendanceSchema, BookingSchema, MyBookingsQuerySchema, ServiceQuerySchema, ServiceSchema,
-    SessionSchema, booking_schema, service_schema, session_schema,
+    AttendanceSchema, BookingListSchema, BookingSchema, MyBookingsQuerySchema,
+    ServiceQuerySchema, ServiceSchema, SessionSchema, booking_schema, service_schema,
+    session_schema,
 )
 from mutualaid.database import get_or_404
 from mutualaid.extensions import db
@@ -59,7 +60,7 @@ def book(session_id):
     return booking_schema.dump(booking), 201
 
 
-@endpoint("/sessions/<id:session_id>/bookings", response=BookingSchema, auth="staff")
+@endpoint("/sessions/<id:session_id>/bookings", response=BookingListSchema, auth="staff")
 def list_bookings(session_id):
     """Staff: who booked a session."""
     bookings = domain.session_bookings(current_user, get_or_404(ServiceSession, session_id))

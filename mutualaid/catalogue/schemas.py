@@ -42,12 +42,18 @@ class BookingSchema(Schema):
                                             "display_name": booking.user.display_name},
                            dump_only=True)
     created_at = fields.DateTime(dump_only=True)
-    cancelled_at = fields.DateTime(dump_only=True)
-    attended = fields.Boolean(dump_only=True)
+    cancelled_at = fields.DateTime(dump_only=True, allow_none=True)
+    attended = fields.Boolean(dump_only=True, allow_none=True)
     session = fields.Nested(SessionSchema, dump_only=True)
     service = fields.Function(lambda booking: {"id": booking.session.service.id,
                                                "title": booking.session.service.title},
                               dump_only=True)
+
+
+class BookingListSchema(Schema):
+    """A session's bookings (all of them: a session has at most 500 seats)."""
+
+    items = fields.List(fields.Nested(BookingSchema), dump_only=True)
 
 
 class AttendanceSchema(Schema):

@@ -11,7 +11,7 @@ from mutualaid.kiosk.board import board_for
 from mutualaid.kiosk.models import Kiosk
 from mutualaid.kiosk.schemas import (
     BoardSchema, IssuedKioskSchema, KioskSchema, KioskSignInSchema, KioskTokenSchema,
-    KioskPersonSchema, issued_kiosk_schema, kiosk_schema, person_schema,
+    PersonListSchema, issued_kiosk_schema, kiosk_schema, person_schema,
 )
 from mutualaid.places.models import Building
 
@@ -65,7 +65,7 @@ def board():
     return board_for(domain.require_kiosk(bearer_token()))
 
 
-@endpoint("/kiosk/people", response=KioskPersonSchema, auth="anyone")
+@endpoint("/kiosk/people", response=PersonListSchema, auth="anyone")
 def people():
     """A kiosk (its token as bearer): residents of its building who can sign in with a PIN."""
     kiosk = domain.require_kiosk(bearer_token())

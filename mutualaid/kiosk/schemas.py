@@ -11,7 +11,7 @@ class KioskSchema(Schema):
     building_id = Id(required=True)
     building_name = fields.Function(lambda kiosk: kiosk.building.name, dump_only=True)
     created_at = fields.DateTime(dump_only=True)
-    revoked_at = fields.DateTime(dump_only=True)
+    revoked_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class IssuedKioskSchema(KioskSchema):
@@ -35,6 +35,10 @@ class KioskPersonSchema(Schema):
     id = fields.Integer(dump_only=True)
     username = fields.String(dump_only=True)
     display_name = fields.String(dump_only=True)
+
+
+class PersonListSchema(Schema):
+    items = fields.List(fields.Nested(KioskPersonSchema), dump_only=True)
 
 
 class BoardSessionSchema(SessionSchema):

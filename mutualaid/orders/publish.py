@@ -1,5 +1,7 @@
 """Live order events: ``order.created`` and ``order.updated`` through the outbox (emitted
 after commit), and who may subscribe to an ``order:<id>`` room."""
+import sqlalchemy as sa
+
 from mutualaid.accounts.models import User
 from mutualaid.extensions import db
 from mutualaid.realtime.outbox import announce
@@ -38,10 +40,17 @@ def order_updated(order, extra_user_ids=()):
 
 
 def top_helper_ids(order):
-    """The user ids of the best-matched helpers for a new order."""
+    """The user ids of the best-matched helpers for a new order who may see it: matching is
+    by distance, and a neighbour across a community line must not be told of an order that
+    HTTP would answer 404 to them."""
+    from mutualaid.orders.domain import can_see
     from mutualaid.orders.matches import matches_for
 
-    return [c.user_id for c in matches_for(order, limit=TOP_MATCHES_NOTIFIED)]
+    candidates = matches_for(order, limit=TOP_MATCHES_NOTIFIED * 4)
+    users = {user.id: user for user in db.session.scalars(
+        sa.select(User).where(User.id.in_([c.user_id for c in candidates])))}
+    seeing = [c.user_id for c in candidates if can_see(users[c.user_id], order)]
+    return seeing[:TOP_MATCHES_NOTIFIED]
 
 
 @room_check("order")

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from mutualaid.extensions import db
 from mutualaid.i18n import LANGUAGE_NAMES, html_lang, select_locale
+from mutualaid.routing import is_local_path
 
 bp = Blueprint("shell", __name__)
 # What features add to the shared pages: the tab bar, home sections, "me" sections.
@@ -47,7 +48,7 @@ def set_language():
         current_user.locale = lang
         db.session.commit()
     target = request.form.get("next") or url_for("shell.home")
-    if not target.startswith("/") or target.startswith("//"):
+    if not is_local_path(target):
         target = url_for("shell.home")
     response = redirect(target)
     response.set_cookie("lang", lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")

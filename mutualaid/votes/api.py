@@ -127,7 +127,7 @@ def receipt(vote_id, code):
     return receipt_schema.dump(domain.receipt_status(vote, code))
 
 
-@endpoint("/votes/<id:vote_id>/ballots.csv", auth="staff")
+@endpoint("/votes/<id:vote_id>/ballots.csv", auth="staff", content_type="text/csv")
 def ballots_csv(vote_id):
     """Staff: every ballot record with its hash chain, as CSV."""
     vote = get_or_404(Vote, vote_id)

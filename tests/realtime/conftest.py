@@ -10,7 +10,7 @@ def sign_in(client, user):
     """Give Flask's test client the session cookie of ``user``."""
     db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 

@@ -29,7 +29,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 @pytest.mark.parametrize("username", HEADERS)
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, database=None,
+@settings(max_examples=10, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 def test_api_operations_never_fail_and_match_the_document(case, username):
     case.call_and_validate(headers=HEADERS[username])

@@ -23,7 +23,7 @@ def page(client, user, path, lang="en"):
     """GET a page signed in as ``user`` (None: anonymous) in ``lang``."""
     if user is not None:
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
     client.set_cookie("lang", lang)
     return client.get(path)

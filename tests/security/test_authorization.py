@@ -1,0 +1,227 @@
+"""Who may do what: every /api/v1 route × every kind of actor, as one table.
+
+Columns (``ACTORS``): anonymous, unverified resident, verified resident (a neighbour, not a
+party to the orders), helper (accepted the orders), staff of another community ("outsider"),
+staff of the community, admin, and a lobby kiosk's token. A cell is the expected status:
+``2xx`` or an exact code. Every route needs at least one row, so a new route without one
+fails ``test_the_table_covers_every_api_route``. Each request that may change something
+starts from the same freshly restored world.
+"""
+import re
+from datetime import timedelta
+
+import pytest
+import schemathesis
+
+from mutualaid.database import utcnow
+from tests.security.world import ACTORS, PIN, World
+
+LATER = (utcnow() + timedelta(days=3)).isoformat()
+NEW_UNIT = {"number": "901", "floor_area_m2": "50.00"}
+NEW_ORDER = {"title": "Fix a tap", "tags": ["repair"]}
+NEW_SERVICE = {"title": "Tea", "provider": "Hut", "category": "care", "community_id": "{alpha}"}
+NEW_SESSION = {"starts_at": LATER, "duration_min": 60, "capacity": 3, "place": "Hut"}
+NEW_VOTE = {"title": "Paint", "description": "Paint the hall", "rule": "poll",
+            "building_id": "{home}"}
+REGISTER = {"username": "fresh", "password": "long enough", "display_name": "Fresh"}
+PAPER = {"choice": "no", "unit_id": "{free_unit}", "channel": "paper", "note": "at the door"}
+
+#         anon unver resid helper outsd staff admin kiosk
+USER = "   401  2xx   2xx   2xx    2xx   2xx   2xx   401"  # any signed-in person
+STAFF = "  401  403   403   403    403   2xx   2xx   401"  # staff of the community, admins
+SCOPED = " 401  403   403   403    2xx   2xx   2xx   401"  # staff lists, scoped to their own
+ANYONE = " 2xx  2xx   2xx   2xx    2xx   2xx   2xx   2xx"
+ADMIN = "  401  403   403   403    403   403   2xx   401"
+KIOSK = "  401  401   401   401    401   401   401   2xx"
+MEMBER = " 401  404   2xx   2xx    404   2xx   2xx   401"  # the community's people (else hidden)
+HELPER = " 401  404   403   2xx    404   403   403   401"  # the helper only
+FOR_REQUESTER = "401  404   403   403    404   2xx   2xx   401"  # requester (not an actor), staff
+OWNER = "  401  403   403   2xx    403   403   403   401"  # the offer's owner (the helper)
+VERIFIED = "401  403   2xx   2xx    403   403   403   401"  # verified residents themselves
+
+# (method, path, body, expected): paths and bodies are filled from the world's ids.
+TABLE = [
+    ("POST", "/auth/register", REGISTER, ANYONE),
+    ("POST", "/auth/tokens", {"username": "resi", "password": "{password}"}, ANYONE),
+    ("DELETE", "/auth/tokens/current", None, USER),
+    ("GET", "/openapi.json", None, ANYONE),
+    ("GET", "/skill-tags", None, ANYONE),
+    ("GET", "/me", None, USER),
+    ("GET", "/me/bookings", None, USER),
+    ("GET", "/me/ledger", None, USER),
+    ("GET", "/me/skills", None, USER),
+    ("PUT", "/me/skills", {"tags": ["repair"]}, USER),
+    ("GET", "/me/suggestions", None, USER),
+    ("PUT", "/me/pin", {"pin": "2468"}, USER),
+    # places
+    ("POST", "/communities", {"name": "Gamma"}, ADMIN),
+    ("GET", "/communities", None, USER),
+    ("POST", "/communities/{alpha}/buildings", {"name": "A2", "lat": 23.0, "lon": 113.1}, STAFF),
+    ("GET", "/communities/{alpha}/buildings", None, USER),
+    ("POST", "/communities/{alpha}/staff", {"user_id": "{resident}"}, ADMIN),
+    ("POST", "/buildings/{home}/units", NEW_UNIT, STAFF),
+    ("GET", "/buildings/{home}/units", None, STAFF),
+    ("POST", "/units/{free_unit}/owner", {"user_id": "{resident}"}, STAFF),
+    # accounts, staff side
+    ("GET", "/users", None, SCOPED),
+    ("POST", "/users/{unverified}/verify", {"unit_id": "{free_unit}", "relation": "tenant"},
+     STAFF),
+    # moving someone verified in another community: only that community's staff or an admin
+    ("POST", "/users/{neighbour_b}/verify", {"unit_id": "{free_unit}", "relation": "tenant"},
+     ADMIN),
+    ("PATCH", "/users/{resident}/flags", {"vetted": True}, STAFF),
+    ("PUT", "/users/{resident}/pin", {"pin": "2468"}, STAFF),
+    # a staff member setting an admin's (or another staff's) PIN could sign in as them
+    ("PUT", "/users/{admin}/pin", {"pin": "2468"}, ADMIN),
+    ("PUT", "/users/{outsider}/pin", {"pin": "2468"}, "401 403 403 403 2xx 403 2xx 401"),
+    # matching
+    ("POST", "/offers", {"title": "Shopping", "tags": ["errands"]}, VERIFIED),
+    ("GET", "/offers", None, USER),
+    ("GET", "/offers/{offer}", None, USER),
+    ("PATCH", "/offers/{offer}", {"title": "Taps and pipes"}, OWNER),
+    ("DELETE", "/offers/{offer}", None, OWNER),
+    # orders
+    ("POST", "/orders", NEW_ORDER, VERIFIED),
+    ("POST", "/orders", NEW_ORDER | {"on_behalf_of": "{requester}"}, STAFF),
+    ("GET", "/orders", None, USER),
+    ("GET", "/orders/{order_open}", None, MEMBER),
+    ("GET", "/orders/{order_beta}", None, "401 404 404 404 2xx 404 2xx 401"),
+    ("GET", "/orders/{order_accepted}/events", None, MEMBER),
+    ("GET", "/orders/{order_open}/matches", None, FOR_REQUESTER),
+    ("POST", "/orders/{order_open}/accept", None, "401 404 2xx 2xx 404 403 403 401"),
+    ("POST", "/orders/{order_accepted}/start", None, HELPER),
+    ("POST", "/orders/{order_accepted}/withdraw", None, HELPER),
+    ("POST", "/orders/{order_started}/complete", {"minutes": 30}, HELPER),
+    ("POST", "/orders/{order_done}/confirm", {"rating": 5}, FOR_REQUESTER),
+    ("POST", "/orders/{order_open}/cancel", None, FOR_REQUESTER),
+    ("POST", "/orders/{order_open}/reports", {"reason": "Rude"}, MEMBER),
+    ("POST", "/orders/{order_open}/hide", {"hidden": True}, "401 403 403 403 404 2xx 2xx 401"),
+    ("GET", "/reports", None, SCOPED),
+    ("POST", "/reports/{report}/dismiss", None, STAFF),
+    ("GET", "/visits", None, SCOPED),
+    ("GET", "/communities/{alpha}/thanks", None, "401 403 2xx 2xx 403 2xx 2xx 401"),
+    # votes
+    ("POST", "/votes", NEW_VOTE, STAFF),
+    ("GET", "/votes", None, USER),
+    ("GET", "/votes/{vote}", None, MEMBER),
+    ("GET", "/votes/{vote_beta}", None, "401 404 404 404 2xx 404 2xx 401"),
+    ("GET", "/votes/{vote}/result", None, MEMBER),
+    ("POST", "/votes/{vote}/ballots", {"choice": "yes"}, VERIFIED),
+    ("POST", "/votes/{vote}/ballots", PAPER, STAFF),
+    ("GET", "/votes/{vote}/pending-units", None, STAFF),
+    ("GET", "/votes/{vote}/ballots.csv", None, STAFF),
+    ("POST", "/votes/{vote}/close", None, STAFF),
+    ("GET", "/votes/{vote}/receipts/{receipt}", None, ANYONE),
+    # catalogue
+    ("POST", "/services", NEW_SERVICE, STAFF),
+    ("GET", "/services", None, USER),
+    ("GET", "/services/{service}", None, USER),
+    ("POST", "/services/{service}/sessions", NEW_SESSION, STAFF),
+    ("POST", "/sessions/{session}/bookings", None, VERIFIED),
+    ("GET", "/sessions/{session}/bookings", None, STAFF),
+    ("DELETE", "/bookings/{booking}", None, STAFF),
+    ("PUT", "/bookings/{booking}/attendance", {"attended": True}, STAFF),
+    # kiosks: staff manage them; a kiosk token reads its board and signs people in, and is
+    # nobody anywhere else
+    ("POST", "/kiosks", {"name": "Hall", "building_id": "{home}"}, STAFF),
+    ("GET", "/kiosks", None, SCOPED),
+    ("DELETE", "/kiosks/{kiosk}", None, STAFF),
+    ("GET", "/kiosk/board", None, KIOSK),
+    ("GET", "/kiosk/people", None, KIOSK),
+    ("POST", "/kiosk/sign-in", {"username": "resi", "pin": PIN}, KIOSK),
+]
+
+CELLS = [(method, path, body, actor, expected)
+         for method, path, body, row in TABLE
+         for actor, expected in zip(ACTORS, row.split(), strict=True)]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """The seeded world, shared by the module (restored before each change)."""
+    world = World(tmp_path_factory.mktemp("authz"))
+    world.client = world.app.test_client()
+    world.document = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", world.app)
+    return world
+
+
+def fill(value, world):
+    """A path or body with ``{name}`` placeholders replaced from the world."""
+    names = world.ids | {"password": world.password}
+    if isinstance(value, str):
+        if value.startswith("{") and value.endswith("}") and value.count("{") == 1:
+            return names[value[1:-1]]
+        return value.format(**names)
+    if isinstance(value, dict):
+        return {key: fill(item, world) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fill(item, world) for item in value]
+    return value
+
+
+def test_the_table_covers_every_api_route(world):
+    adapter = world.app.url_map.bind("localhost")
+    routes = {(method, rule.rule) for rule in world.app.url_map.iter_rules()
+              if rule.rule.startswith("/api/v1/")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    covered = set()
+    for method, path, body, _row in TABLE:
+        endpoint, _args = adapter.match("/api/v1" + fill(path, world), method=method)
+        rule = next(r for r in world.app.url_map.iter_rules(endpoint))
+        covered.add((method, rule.rule))
+    assert routes - covered == set(), "routes without a row in the authorisation table"
+
+
+@pytest.mark.parametrize("method, path, body, actor, expected", CELLS,
+                         ids=[f"{m} {p} {a}" for m, p, _b, a, _e in CELLS])
+def test_authorisation(world, method, path, body, actor, expected):
+    if method != "GET":
+        world.restore()
+    url = "/api/v1" + fill(path, world)
+    response = world.client.open(url, method=method, json=fill(body, world),
+                                 headers=world.headers(actor))
+    status = response.status_code
+    assert ("2xx" if 200 <= status < 300 else str(status)) == expected, response.get_data(True)
+    # and the answer is what the OpenAPI document says (real data: nulls, lists, statuses)
+    world.document[documented_path(world, method, url)][method].validate_response(response)
+
+
+def documented_path(world, method, url):
+    """The OpenAPI path of a request URL (``/api/v1/orders/{order_id}``)."""
+    endpoint, _args = world.app.url_map.bind("localhost").match(url, method=method)
+    rule = next(iter(world.app.url_map.iter_rules(endpoint))).rule
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+
+
+# What a list shows each actor (by the world's names of its items): a 200 is not enough.
+LISTS = [
+    ("/users", "username", {
+        "outsider": {"newbie", "beta1"},
+        "staff": {"newbie", "resi", "helpa", "reqa"},
+        "admin": {"newbie", "resi", "helpa", "reqa", "beta1"},
+    }),
+    ("/orders", "id", {
+        "unverified": set(),
+        "resident": {"order_open", "order_accepted", "order_started", "order_done"},
+        "outsider": {"order_beta"},
+        "staff": {"order_open", "order_accepted", "order_started", "order_done"},
+    }),
+    ("/votes", "id", {"unverified": set(), "resident": {"vote"}, "outsider": {"vote_beta"},
+                      "staff": {"vote"}}),
+    ("/reports", "id", {"outsider": set(), "staff": {"report"}}),
+    ("/kiosks", "id", {"outsider": set(), "staff": {"kiosk"}}),
+]
+LIST_CELLS = [(path, key, actor, names) for path, key, by_actor in LISTS
+              for actor, names in by_actor.items()]
+
+
+@pytest.mark.parametrize("path, key, actor, names", LIST_CELLS,
+                         ids=[f"{p} {a}" for p, _k, a, _n in LIST_CELLS])
+def test_lists_show_only_what_the_actor_may_see(world, path, key, actor, names):
+    response = world.client.get(f"/api/v1{path}?per_page=100", headers=world.headers(actor))
+    assert response.status_code == 200
+    got = {item[key] for item in response.json["items"]}
+    if key == "username":
+        assert got == names
+    else:
+        assert got == {world.ids[name] for name in names}

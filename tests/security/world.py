@@ -1,0 +1,136 @@
+"""One small world for the security tests: two communities, the seven actors of the
+authorisation matrix (plus a lobby kiosk), and one of each thing they could touch.
+
+The world is built once per test module into a SQLite file; ``World.restore()`` puts the
+file back before each request that may change it, so every cell of a table starts from the
+same state, at the cost of a file copy.
+"""
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+from mutualaid import create_app
+from mutualaid.accounts import domain as accounts
+from mutualaid.accounts.secrets import hash_secret
+from mutualaid.catalogue import domain as catalogue
+from mutualaid.config import TestingConfig
+from mutualaid.database import utcnow
+from mutualaid.extensions import db
+from mutualaid.kiosk import domain as kiosks
+from mutualaid.matching import domain as matching
+from mutualaid.orders import domain as orders
+from mutualaid.orders import reports
+from mutualaid.votes import domain as votes
+from tests.factories import (
+    PASSWORD, make_building, make_community, make_staff, make_unit, make_user,
+)
+
+# The columns of the tables: who is asking.
+ACTORS = ("anonymous", "unverified", "resident", "helper", "outsider", "staff", "admin", "kiosk")
+PIN = "902417"  # six digits: unlikely to turn up by chance in a log line
+
+
+class World:
+    """The app, the ids of everything in the world, and each actor's bearer token."""
+
+    def __init__(self, tmp_dir, config_hook=None):
+        config = TestingConfig(tmp_dir)
+        if config_hook:
+            config_hook(config)
+        self.app = create_app(config)
+        self.db_file = Path(tmp_dir) / "test.sqlite3"
+        self.template = Path(tmp_dir) / "world.sqlite3"
+        self.ids, self.tokens, self.usernames = {}, {}, {}
+        with self.app.app_context():
+            db.create_all()
+            self._build()
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+        shutil.copyfile(self.db_file, self.template)
+
+    def headers(self, actor):
+        """The Authorization header of ``actor`` (none for the anonymous)."""
+        token = self.tokens.get(actor)
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    def restore(self):
+        """Put the database back as it was built."""
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.db_file}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(self.template, self.db_file)
+
+    def _build(self):
+        ids = self.ids
+        alpha, beta = make_community("Alpha"), make_community("Beta")
+        home, away = make_building(alpha, "A1"), make_building(beta, "B1", lat=23.10, lon=113.20)
+        units = {name: make_unit(home, number) for name, number in
+                 (("requester", "101"), ("resident", "201"), ("helper", "301"), ("free", "401"))}
+        away_unit = make_unit(away, "101")
+        people = {
+            "unverified": make_user("newbie"),
+            "resident": make_user("resi", verified=True, unit=units["resident"]),
+            "helper": make_user("helpa", verified=True, unit=units["helper"], vetted=True),
+            "requester": make_user("reqa", verified=True, unit=units["requester"]),
+            "neighbour_b": make_user("beta1", verified=True, unit=away_unit),
+            "outsider": make_staff(beta, "staffb"),
+            "staff": make_staff(alpha, "staffa"),
+            "admin": make_user("root", role="admin"),
+        }
+        pin_hash = hash_secret(PIN)
+        for name, unit in units.items():
+            if name != "free":
+                unit.owner_id = people[name].id
+        for name, user in people.items():
+            user.pin_hash = pin_hash
+            ids[name] = user.id
+            self.usernames[name] = user.username
+        ids.update(alpha=alpha.id, beta=beta.id, home=home.id, away=away.id,
+                   free_unit=units["free"].id)
+        self._orders(people)
+        self._vote_and_services(people, home, away)
+        for actor in ACTORS[1:-1]:
+            self.tokens[actor] = accounts.issue_token(people[actor])
+        kiosk, self.tokens["kiosk"] = kiosks.issue_kiosk(people["staff"], home, "Lobby")
+        ids["kiosk"] = kiosk.id
+        self.password = PASSWORD
+
+    def _orders(self, people):
+        ids, helper = self.ids, people["helper"]
+
+        def order(requester, title):
+            return orders.create_order(requester, {"title": title, "tags": ["repair"]})
+
+        ids["offer"] = matching.create_offer(helper, "Taps", ["repair.plumbing"]).id
+        ids["order_open"] = order(people["requester"], "Open").id
+        accepted = order(people["requester"], "Accepted")
+        orders.accept_order(helper, accepted)
+        ids["order_accepted"] = accepted.id
+        started = order(people["requester"], "Started")
+        orders.start_order(helper, orders.accept_order(helper, started))
+        ids["order_started"] = started.id
+        done = order(people["requester"], "Done")
+        orders.complete_order(helper, orders.start_order(helper, orders.accept_order(helper, done)),
+                              30)
+        ids["order_done"] = done.id
+        ids["order_beta"] = order(people["neighbour_b"], "Beta need").id
+        opened = db.session.get(type(done), ids["order_open"])
+        ids["report"] = reports.report_order(people["requester"], opened, "Looks like spam").id
+
+    def _vote_and_services(self, people, home, away):
+        ids, staff = self.ids, people["staff"]
+        vote = votes.create_vote(staff, title="Lift", description="A new lift", rule="ordinary",
+                                 building=home)
+        ids["vote"] = vote.id
+        ids["receipt"] = votes.cast_ballot(people["requester"], vote, "yes").receipt
+        ids["vote_beta"] = votes.create_vote(people["outsider"], title="Roof", description="Roof",
+                                             rule="poll", building=away).id
+        service = catalogue.create_service(staff, None, "Haircuts", "Salon", "care")
+        ids["service"] = service.id
+        session = catalogue.add_session(staff, service, utcnow() + timedelta(days=2), 60, 5,
+                                        "Hut")
+        ids["session"] = session.id
+        ids["booking"] = catalogue.book_session(people["requester"], session).id
