@@ -43,7 +43,7 @@ def top_helper_ids(order):
     """The user ids of the best-matched helpers for a new order who may see it: matching is
     by distance, and a neighbour across a community line must not be told of an order that
     HTTP would answer 404 to them."""
-    from mutualaid.orders.domain import can_see
+    from mutualaid.orders.access import can_see
     from mutualaid.orders.matches import matches_for
 
     candidates = matches_for(order, limit=TOP_MATCHES_NOTIFIED * 4)
