@@ -35,6 +35,17 @@ SMALL_TARGETS = """(min) => {
   return small;
 }"""
 
+# Elements that stick out of the right edge of the screen (fixed bars included, which the
+# document's scroll width ignores), unless a scrolling or clipping box holds them.
+STICKING_OUT = """(width) => [...document.body.querySelectorAll('*')].filter((el) => {
+  const rect = el.getBoundingClientRect();
+  if (!rect.width || rect.right <= width + 0.5) return false;
+  for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+    if (getComputedStyle(box).overflowX !== 'visible') return false;
+  }
+  return true;
+}).map((el) => el.outerHTML.slice(0, 80))"""
+
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
@@ -125,3 +136,5 @@ def assert_accessible(page, viewport):
     assert not small, small
     width = VIEWPORTS[viewport]["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    sticking_out = page.evaluate(STICKING_OUT, width)
+    assert not sticking_out, sticking_out
