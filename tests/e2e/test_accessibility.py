@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.pages import KIOSK, PAGES, PHONE
+from tests.e2e.pages import KIOSK, PAGES, PHONE, TABLET
 from tests.services import ServerProcess
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 PASSWORD = "sharehut-demo"  # the demo logins
-VIEWPORTS = {PHONE: {"width": 360, "height": 780}, "tablet": {"width": 1024, "height": 768}}
-MIN_TARGET = {PHONE: 44, "tablet": 64}
+VIEWPORTS = {PHONE: {"width": 360, "height": 780}, TABLET: {"width": 1024, "height": 768}}
+MIN_TARGET = {PHONE: 44, TABLET: 64}
 LANGS = ["zh_CN", "en"]
 
 # Interactive elements smaller than `min` px (a checkbox or radio counts with its label; a link
@@ -115,17 +115,17 @@ def test_page_is_accessible_and_fits_the_screen(tab, demo_server, kiosk_token, w
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_kiosk_flow_screens_are_accessible(tab, demo_server, kiosk_token, lang):
-    page = tab(None, lang, "tablet")
+    page = tab(None, lang, TABLET)
     page.goto(f"{demo_server.url}/kiosk/{kiosk_token}")
     page.click("[data-start=help]")
     page.wait_for_selector("[data-screen=help-what]:not([hidden])")
-    assert_accessible(page, "tablet")
+    assert_accessible(page, TABLET)
     page.click("[data-tag]")
     page.wait_for_selector("[data-screen=who]:not([hidden]) [data-people] button")
-    assert_accessible(page, "tablet")
+    assert_accessible(page, TABLET)
     page.click("[data-people] button")
     page.wait_for_selector("[data-screen=pin]:not([hidden])")
-    assert_accessible(page, "tablet")
+    assert_accessible(page, TABLET)
 
 
 def assert_accessible(page, viewport):
