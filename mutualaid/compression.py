@@ -1,6 +1,7 @@
-"""Compressed responses (flask-compress): pages, API answers and static text files go out
-br/gzip-compressed to clients that accept it. Streamed responses are left as they are, and
-Socket.IO traffic never reaches Flask's response hooks."""
+"""Compressed responses (flask-compress): pages and static text files go out br/gzip-compressed
+to clients that accept it (the types are in ``COMPRESS_MIMETYPES``, see config.py; API JSON
+stays plain). Streamed responses are left as they are, and Socket.IO traffic never reaches
+Flask's response hooks."""
 from flask import current_app, request
 
 from mutualaid.extensions import compress
