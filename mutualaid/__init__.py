@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config=None):
     """Build the app from ``config`` (a Config instance; from the environment when None)."""
-    from mutualaid import cli, errors, features, logs
+    from mutualaid import cli, compression, errors, features, logs
     from mutualaid.accounts import auth
     from mutualaid.config import Config
     from mutualaid.database import engine_options
@@ -28,6 +28,7 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
+    compression.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "translations"))

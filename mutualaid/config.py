@@ -64,6 +64,13 @@ class Config:
             o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o
         ]
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+        # Pages, CSS, JS and SVG go out compressed to browsers that accept it. API answers
+        # (small JSON for apps, kiosks and scripts) stay plain; streamed responses pass
+        # untouched; Socket.IO never reaches Flask's response hooks.
+        self.COMPRESS_ALGORITHM = ["br", "gzip"]
+        self.COMPRESS_STREAMS = False  # static files are read whole first, see compression.py
+        self.COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                                   "application/manifest+json", "image/svg+xml"]
 
 
 class TestingConfig(Config):

@@ -1,5 +1,6 @@
 """Flask extensions, created bare here and bound to the app in ``create_app``."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,3 +34,4 @@ socketio = SocketIO()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 babel = Babel()
 csrf = CSRFProtect()
+compress = Compress()

@@ -1,13 +1,15 @@
 """The kiosk screen (a lobby tablet) and the staff page that issues and revokes kiosks."""
 import io
+from datetime import datetime
 
 import segno
 from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import format_datetime, get_locale, lazy_gettext
 from flask_login import current_user, login_required
 
 from mutualaid.extensions import db
 from mutualaid.kiosk import domain, sockets  # noqa: F401  (registers the socket authenticator)
+from mutualaid.kiosk.board import board_for
 from mutualaid.matching.tags import TAXONOMY, tag_name
 from mutualaid.places.models import Building
 from mutualaid.places.views import STAFF_LINKS
@@ -25,8 +27,12 @@ def screen(token):
         abort(404)
     locale = str(get_locale())
     tags = [(code, tag_name(code, locale)) for code in TAXONOMY]
+    # The board comes with the page (kiosk.js keeps it fresh): nothing shifts when it loads.
+    board = board_for(kiosk)
+    for session in board["sessions"]:
+        session["when"] = format_datetime(datetime.fromisoformat(session["starts_at"]), "short")
     return render_template("kiosk/screen.html", kiosk=kiosk, token=token, tags=tags,
-                           idle_seconds=IDLE_SECONDS)
+                           idle_seconds=IDLE_SECONDS, board=board)
 
 
 @bp.get("/qr.svg")

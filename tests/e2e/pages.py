@@ -1,0 +1,71 @@
+"""Every page of the product, as the accessibility tests visit it on the demo community.
+
+``tests/shell/test_page_inventory.py`` checks this table against the app's url_map: a new GET
+route must be listed here or in ``EXCLUDED`` with the reason it is not a page.
+"""
+
+PHONE = "phone"
+TABLET = "tablet"
+KIOSK = "{kiosk}"  # replaced by the demo kiosk's token (printed once, when the demo is seeded)
+
+# (who is signed in, path, viewport, expected status). The demo community is seeded, so the
+# ids exist: order 1 (Uncle Chen's leak, open), order 2 (Ms Mai's, confirmed), vote 1 (lift of
+# building B, open), building 1 (B), service 1 and its session 1.
+PAGES = [
+    # Anyone
+    (None, "/", PHONE, 200),
+    (None, "/login", PHONE, 200),
+    (None, "/register", PHONE, 200),
+    (None, "/offline", PHONE, 200),
+    (None, "/votes/1/receipt", PHONE, 404),  # the look-up form, no code yet
+    (None, "/kiosk/" + KIOSK, TABLET, 200),
+    # Residents
+    ("liang", "/", PHONE, 200),
+    ("liang", "/me", PHONE, 200),
+    ("liang", "/orders/424242", PHONE, 404),  # the error page
+    ("liang", "/orders", PHONE, 200),
+    ("liang", "/orders/new", PHONE, 200),
+    ("he", "/orders/1", PHONE, 200),
+    ("mai", "/orders/2", PHONE, 200),
+    ("he", "/skills", PHONE, 200),
+    ("liang", "/votes/", PHONE, 200),
+    ("liang", "/votes/1", PHONE, 200),
+    ("liang", "/votes/1/result", PHONE, 200),
+    ("liang", "/votes/1/notice", PHONE, 200),
+    ("liang", "/services/", PHONE, 200),
+    ("liang", "/services/1", PHONE, 200),
+    ("liang", "/services/mine", PHONE, 200),
+    # Staff
+    ("staff", "/", PHONE, 200),
+    ("staff", "/staff/", PHONE, 200),
+    ("staff", "/staff/verify", PHONE, 200),
+    ("staff", "/staff/communities/1", PHONE, 200),
+    ("staff", "/staff/buildings/1", PHONE, 200),
+    ("staff", "/staff/reports", PHONE, 200),
+    ("staff", "/staff/visits", PHONE, 200),
+    ("staff", "/staff/kiosks", PHONE, 200),
+    ("staff", "/orders/1", PHONE, 200),
+    ("staff", "/orders/new", PHONE, 200),
+    ("staff", "/votes/", PHONE, 200),
+    ("staff", "/votes/new", PHONE, 200),
+    ("staff", "/votes/1", PHONE, 200),
+    ("staff", "/votes/1/record", PHONE, 200),
+    ("staff", "/votes/1/pending", PHONE, 200),
+    ("staff", "/services/staff", PHONE, 200),
+    ("staff", "/services/sessions/1/bookings", PHONE, 200),
+]
+
+# Endpoints answered to GET that are not pages a person reads.
+EXCLUDED = {
+    "static": "files (CSS, JS, icons), not pages",
+    "shell.healthz": "JSON health probe for load balancers",
+    "shell.manifest": "the web app manifest (JSON)",
+    "shell.service_worker": "the service worker script",
+    "kiosk.qr": "an SVG QR code image, shown inside pages that are checked",
+}
+
+
+def endpoint_of(app, path):
+    """The endpoint a table path is routed to (the kiosk placeholder stands for any token)."""
+    adapter = app.url_map.bind("localhost")
+    return adapter.match(path.replace(KIOSK, "token"), method="GET")[0]
