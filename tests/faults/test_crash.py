@@ -55,7 +55,7 @@ def test_a_killed_server_keeps_every_answered_write_and_no_half_done_change(tmp_
             helper.post(f"/orders/{order}/complete", {"minutes": 30})
             to_confirm.append(order)
         vote = staff.post("/votes", {"title": "Paint the stairwell", "description": "Blue.",
-                                     "rule": "major", "building_id": scene["building"]["id"]})
+                                     "rule": "poll", "building_id": scene["building"]["id"]})
         base = server.url + "/api/v1"
         jobs = [("POST", f"{base}/orders/{o}/accept", helper.token, None, ("accept", o))
                 for o in to_accept]
@@ -63,7 +63,7 @@ def test_a_killed_server_keeps_every_answered_write_and_no_half_done_change(tmp_
                   ("confirm", o)) for o in to_confirm]
         for n in range(BALLOTS_PER_VOTER):
             for who, client in (("requester", requester), ("helper", helper)):
-                choice = ("for", "against", "abstain")[n % 3]
+                choice = ("yes", "no", "abstain")[n % 3]
                 jobs.append(("POST", f"{base}/votes/{vote['id']}/ballots", client.token,
                              {"choice": choice}, ("ballot", who)))
         jobs.sort(key=lambda job: hash(job[4]) % 7)  # interleave the kinds
