@@ -50,6 +50,10 @@ class Config:
         self.SOCKETIO_QUEUE_WATCH = float(os.environ.get("SOCKETIO_QUEUE_WATCH", "5"))
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
+        # Limits kept in Redis: while Redis is down, count in this process instead of failing
+        # the request (the Redis outage fault test runs with limits on).
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)

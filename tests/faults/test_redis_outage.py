@@ -65,7 +65,9 @@ def test_a_redis_outage_degrades_live_updates_to_polling_without_failing_request
     redis = _start_redis(port)
     env = {"DATABASE_URL": database_url, "SOCKETIO_MESSAGE_QUEUE": f"redis://127.0.0.1:{port}/0",
            "SOCKETIO_CHANNEL": f"sharehut-outage-{uuid.uuid4().hex}", "SEED_DEMO": "0",
-           "SECRET_KEY": "outage-secret", "RATELIMIT_ENABLED": "0", "SOCKETIO_QUEUE_WATCH": "0.5"}
+           "SECRET_KEY": "outage-secret", "SOCKETIO_QUEUE_WATCH": "0.5",
+           # rate limits counted in the same Redis, as deploy/README.md suggests
+           "RATELIMIT_ENABLED": "1", "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{port}/1"}
     a = ServerProcess(env).start()
     b = ServerProcess(env).start()
     listeners = []
