@@ -55,15 +55,18 @@ def watch(socketio, url, every):
     was_up = True
     while True:
         time.sleep(every)
-        up = queue_up(url)
-        if not up:
-            dropped = disconnect_local_clients(socketio)
-            if was_up or dropped:
-                log.warning("message queue unreachable: live updates fall back to polling "
-                            "(%d client(s) disconnected)", dropped)
-        elif not was_up:
-            log.warning("message queue reachable again: live updates resume")
-        was_up = up
+        try:
+            up = queue_up(url)
+            if not up:
+                dropped = disconnect_local_clients(socketio)
+                if was_up or dropped:
+                    log.warning("message queue unreachable: live updates fall back to polling "
+                                "(%d client(s) disconnected)", dropped)
+            elif not was_up:
+                log.warning("message queue reachable again: live updates resume")
+            was_up = up
+        except Exception:  # the watcher must outlive any one bad round
+            log.exception("message queue watcher")
 
 
 def start(app, socketio):
