@@ -53,13 +53,13 @@ def test_a_backup_taken_during_writes_restores_into_a_working_instance(tmp_path)
     restored = ServerProcess(env | {"DATABASE_URL": f"sqlite:///{restored_file}"}).start()
     try:
         as_requester = Http(restored.url, requester.token)  # tokens live in the database too
-        ledger = as_requester.get("/orders/" + str(done))
-        assert ledger["status"] == "confirmed"
+        assert as_requester.get(f"/orders/{done}")["status"] == "confirmed"
         ids = {o["id"] for o in as_requester.get("/orders?mine=true&per_page=100")["items"]}
         assert done in ids and set(answered_before_backup) <= ids
         assert "chain intact, recount matches" in restored.cli("verify-vote", str(vote["id"]))
         receipt = Http(restored.url).get(f"/votes/{vote['id']}/receipts/{before}")
-        assert (receipt["vote_id"], receipt["choice"], receipt["counted"]) == (vote["id"], "yes", True)
+        assert (receipt["vote_id"], receipt["choice"], receipt["counted"]) == (
+            vote["id"], "yes", True)
         helper_ledger = Http(restored.url, helper.token).get("/me/ledger")
         assert [(e["order_id"], e["minutes"]) for e in helper_ledger["items"]] == [(done, 45)]
         with sqlite3.connect(restored_file) as db:
