@@ -1,4 +1,5 @@
-"""Command-line tools: ``create-admin``, ``seed-demo``, ``backup``. Each migrates first."""
+"""Command-line tools: ``create-admin``, ``seed-demo``, ``backup``, ``export-community``.
+Those that write migrate first."""
 import sqlite3
 from pathlib import Path
 
@@ -77,7 +78,22 @@ def backup(path):
     click.echo(f"Backed up {url.database} to {path}.")
 
 
+@click.command("export-community")
+@click.argument("community_id", type=int)
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def export_community(community_id, directory):
+    """Write a community's orders, ballots and ledger as CSV files into DIRECTORY."""
+    from mutualaid.exports import export_community as export
+    from mutualaid.places.models import Community
+
+    if db.session.get(Community, community_id) is None:  # reads only: no migration first
+        raise click.ClickException(f"no community {community_id}")
+    for name, count in export(community_id, directory).items():
+        click.echo(f"{directory / name}: {count} row(s)")
+    db.session.rollback()
+
+
 def init_app(app):
     """Register the commands."""
-    for command in (create_admin, seed_demo, backup):
+    for command in (create_admin, seed_demo, backup, export_community):
         app.cli.add_command(command)

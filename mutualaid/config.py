@@ -45,8 +45,15 @@ class Config:
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
         # Instances of one deployment share a channel; two deployments on one Redis must not.
         self.SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or "sharehut-socketio"
+        # Seconds between pings of the queue; while it is down, sockets are dropped and clients
+        # poll over HTTP (mutualaid/realtime/queue_watch.py). 0 turns the watcher off.
+        self.SOCKETIO_QUEUE_WATCH = float(os.environ.get("SOCKETIO_QUEUE_WATCH", "5"))
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
+        # Limits kept in Redis: while Redis is down, count in this process instead of failing
+        # the request (the Redis outage fault test runs with limits on).
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
@@ -85,3 +92,4 @@ class TestingConfig(Config):
         self.SEED_DEMO = False
         self.RATELIMIT_ENABLED = False
         self.SOCKETIO_MESSAGE_QUEUE = None
+        self.SOCKETIO_QUEUE_WATCH = 0

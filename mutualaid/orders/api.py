@@ -5,7 +5,7 @@ from mutualaid.accounts.api import ME_EXTRAS
 from mutualaid.api import endpoint, page_of
 from mutualaid.database import get_or_404
 from mutualaid.extensions import db
-from mutualaid.orders import access, credits, domain, reports
+from mutualaid.orders import access, credits, domain, expiry, reports
 from mutualaid.orders.matches import order_matches, suggestions_for
 from mutualaid.orders.schemas import (
     CompleteSchema, ConfirmSchema, EventListSchema, HideSchema, LedgerSchema, MatchListSchema,
@@ -21,8 +21,7 @@ ME_EXTRAS.append(lambda user: {"credits_minutes": credits.balance_minutes(user.i
 
 def _expire_due():
     """Expire overdue open orders before answering (lazily, besides the CLI job)."""
-    if domain.expire_due_orders():
-        db.session.commit()
+    expiry.expire_due_on_read()
 
 
 def _answer(order):
@@ -36,7 +35,9 @@ def _answer(order):
 def create(data):
     """Post a need (staff: ``on_behalf_of`` a resident of their community)."""
     order = domain.create_order(current_user, data)
-    return _answer(order), 201
+    answer = _answer(order)
+    expiry.order_posted(order)
+    return answer, 201
 
 
 @endpoint("/orders", query=OrderQuerySchema(), response=OrderSchema, paged=True)

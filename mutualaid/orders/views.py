@@ -9,7 +9,7 @@ from mutualaid.accounts.domain import staff_community_ids
 from mutualaid.accounts.models import User
 from mutualaid.extensions import db
 from mutualaid.matching.tags import TAXONOMY, tag_name
-from mutualaid.orders import access, credits, domain, reports
+from mutualaid.orders import access, credits, domain, expiry, reports
 from mutualaid.orders.domain import STATUS_NAMES
 from mutualaid.orders.matches import suggestions_for
 from mutualaid.orders.cli import expire_orders
@@ -117,8 +117,7 @@ def _staff_only():
 
 def _expire_due():
     """Expire overdue open orders lazily, as the API does."""
-    if domain.expire_due_orders():
-        db.session.commit()
+    expiry.expire_due_on_read()
 
 
 def _tag_choices():

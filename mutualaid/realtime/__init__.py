@@ -7,7 +7,7 @@ from mutualaid.realtime.origins import origin_checker
 
 def init_app(app):
     """Bind Socket.IO (threading mode; a Redis message queue when configured)."""
-    from mutualaid.realtime import outbox, sockets  # noqa: F401  (registers the handlers)
+    from mutualaid.realtime import outbox, queue_watch, sockets  # noqa: F401  (handlers)
 
     socketio.init_app(
         app,
@@ -16,6 +16,7 @@ def init_app(app):
         cors_allowed_origins=origin_checker(app.config["SOCKETIO_ALLOWED_ORIGINS"]),
         manage_session=False,
     )
+    queue_watch.start(app, socketio)
 
 
 def client_manager(config):

@@ -13,13 +13,14 @@ close, so that objects the context already holds stay attached.
 """
 from contextlib import contextmanager
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from mutualaid.accounts import domain as accounts
 from mutualaid.accounts.models import User
 from mutualaid.extensions import db, socketio
+from mutualaid.realtime.queue_watch import queue_up
 from mutualaid.realtime.rooms import home_rooms, is_room_name, may_subscribe
 
 # Extra ways to connect (a lobby kiosk's token): each ``authenticate(auth) -> rooms | None``.
@@ -69,6 +70,8 @@ def connect(auth=None):
         user_id, rooms = _rooms_for(auth)
     if not rooms:
         raise ConnectionRefusedError("unauthorized")
+    if not queue_up(current_app.config["SOCKETIO_MESSAGE_QUEUE"]):
+        raise ConnectionRefusedError("queue_unavailable")  # the client polls over HTTP instead
     request.environ[USER_KEY] = user_id
     for name in rooms:
         join_room(name)

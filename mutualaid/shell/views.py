@@ -93,12 +93,17 @@ def offline():
 
 @bp.get("/healthz")
 def healthz():
-    """Health check for load balancers: the database answers, and the queue when configured."""
+    """Health check for load balancers: the database answers (else 503), and the queue when
+    configured (when only the queue is down: 200 ``degraded``, live updates poll)."""
     checks = {"database": _check(lambda: db.session.execute(sa.text("SELECT 1")))}
     if current_app.config["SOCKETIO_MESSAGE_QUEUE"]:
         checks["queue"] = _check(_ping_queue)
+    # Without the database nothing works: 503 takes the instance out of the balancer. Without
+    # the queue requests still work and live updates fall back to polling: 200, "degraded".
+    if checks["database"] != "ok":
+        return jsonify(status="failing", checks=checks), 503
     healthy = all(value == "ok" for value in checks.values())
-    return jsonify(status="ok" if healthy else "failing", checks=checks), 200 if healthy else 503
+    return jsonify(status="ok" if healthy else "degraded", checks=checks), 200
 
 
 def _check(probe):

@@ -1,4 +1,5 @@
 """Orders API: routes, the permission matrix, bad input, ledger, reports, visits, thanks."""
+import time
 from datetime import timedelta
 
 import pytest
@@ -259,7 +260,8 @@ def test_bad_list_queries_are_400(api, query):
 
 
 @pytest.mark.parametrize("who", ["other", "staff"])
-def test_listing_orders_takes_the_same_queries_for_3_or_12_orders(api, db, who):
+def test_listing_orders_takes_the_same_queries_for_3_or_12_orders(app, api, db, who):
+    app.config["ORDERS_EXPIRY_RECHECK"] = 0  # both reads run the (cached) expiry check
     hood = make_neighbourhood()
     client = api(getattr(hood, who))
     counts = []
@@ -288,3 +290,19 @@ def test_staff_dismiss_a_report_and_the_order_stays_visible(api):
     assert dismissed.status_code == 200 and dismissed.json["resolved"] is True
     assert api(hood.staff).get("/reports").json["total"] == 0
     assert api(hood.other).get(f"/orders/{order.id}").json["hidden"] is False
+
+
+def test_reads_skip_the_expiry_query_until_an_order_can_be_due(api, db):
+    hood = make_neighbourhood()
+    make_order(hood.requester)  # no window: never due
+    db.session.commit()
+    client = api(hood.other)
+    client.get("/orders")
+    with count_queries() as later:
+        client.get("/orders")
+    assert not any("window_end <=" in statement for statement in later)
+    soon = api(hood.requester).post("/orders", {
+        "title": "Soon", "tags": ["errands"],
+        "window_end": (utcnow() + timedelta(seconds=1)).isoformat()}).json
+    time.sleep(1.2)  # its window really ends: the next read expires it, though no query ran since
+    assert client.get(f"/orders/{soon['id']}").json["status"] == "expired"

@@ -34,10 +34,12 @@ def test_commit_stands_when_the_queue_is_down(app_with_dead_queue, caplog):
     assert db.session.get(type(user), user.id).username == "kept"
 
 
-def test_healthz_reports_a_dead_queue(app_with_dead_queue):
+def test_healthz_reports_a_dead_queue_as_degraded_not_down(app_with_dead_queue):
     health = app_with_dead_queue.test_client().get("/healthz")
-    assert health.status_code == 503
+    assert health.status_code == 200  # requests still work: the balancer keeps the instance
+    assert health.get_json()["status"] == "degraded"
     assert health.get_json()["checks"]["queue"] != "ok"
+
 
 
 def test_an_unsupported_queue_url_is_refused_at_start(tmp_path):
