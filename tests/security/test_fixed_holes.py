@@ -111,7 +111,7 @@ def test_local_redirects_still_work(client):
 
 def test_new_orders_are_pushed_only_to_helpers_who_may_see_them(db):
     from mutualaid.matching import domain as matching
-    from mutualaid.orders import domain as orders
+    from mutualaid.orders import access, domain as orders
     from mutualaid.orders.publish import top_helper_ids
     from tests.factories import make_community
 
@@ -124,4 +124,4 @@ def test_new_orders_are_pushed_only_to_helpers_who_may_see_them(db):
         matching.set_skills(helper, ["repair"], 1000)
     order = orders.create_order(requester, {"title": "Tap", "tags": ["repair"]})
     assert top_helper_ids(order) == [neighbour.id]
-    assert not orders.can_see(outsider, order)
+    assert not access.can_see(outsider, order)
