@@ -9,3 +9,9 @@ app = Flask(__name__)
 def board():
     """A constant JSON answer at the same path as the board API."""
     return jsonify(items=[], page=1, pages=1, total=0)
+
+
+@app.get("/api/v1/communities/<int:community_id>/board")
+def community_board(community_id):
+    """A constant JSON answer at the same path as the community board."""
+    return jsonify(items=[], version=0)

@@ -5,6 +5,7 @@ Functions flush but never commit; they raise domain errors from ``mutualaid.erro
 from datetime import timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
 from mutualaid.accounts.models import ApiToken, StaffMembership, User
@@ -53,8 +54,11 @@ def issue_token(user, ttl=None):
 
 
 def token_for(raw):
-    """The live ApiToken row for a raw bearer token, or None."""
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_digest(raw)))
+    """The live ApiToken row for a raw bearer token, or None. One query: the token with its
+    user and the user's unit and building (what community checks read next)."""
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == token_digest(raw))
+        .options(so.joinedload(ApiToken.user).joinedload(User.unit).joinedload(Unit.building)))
     if token is None or token.revoked_at is not None:
         return None
     if token.expires_at is not None and token.expires_at <= utcnow():

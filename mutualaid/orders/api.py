@@ -1,17 +1,18 @@
 """/api/v1 routes for help orders, their lifecycle, time credits and safeguarding."""
+from flask import current_app
 from flask_login import current_user
 
 from mutualaid.accounts.api import ME_EXTRAS
 from mutualaid.api import endpoint, page_of
 from mutualaid.database import get_or_404
 from mutualaid.extensions import db
-from mutualaid.orders import access, credits, domain, expiry, reports
+from mutualaid.orders import access, board, credits, domain, expiry, reports
 from mutualaid.orders.matches import order_matches, suggestions_for
 from mutualaid.orders.schemas import (
-    CompleteSchema, ConfirmSchema, EventListSchema, HideSchema, LedgerSchema, MatchListSchema,
-    MatchQuerySchema, NewOrderSchema, OrderQuerySchema, OrderSchema, ReportInSchema,
-    ReportQuerySchema, ReportSchema, SuggestionListSchema, ThanksSchema, credit_schema,
-    dump_order, event_schema, order_dumper, report_schema,
+    BoardSchema, CompleteSchema, ConfirmSchema, EventListSchema, HideSchema, LedgerSchema,
+    MatchListSchema, MatchQuerySchema, NewOrderSchema, OrderQuerySchema, OrderSchema,
+    ReportInSchema, ReportQuerySchema, ReportSchema, SuggestionListSchema, ThanksSchema,
+    credit_schema, dump_order, event_schema, order_dumper, report_schema,
 )
 from mutualaid.orders.models import OrderReport
 from mutualaid.places.models import Community
@@ -178,3 +179,13 @@ def thanks(community_id):
     community = get_or_404(Community, community_id)
     access.require_member_of(current_user, community.id)
     return credits.thanks_board(community.id)
+
+
+@endpoint("/communities/<id:community_id>/board", response=BoardSchema)
+def community_board(community_id):
+    """The community's open orders as everyone sees them (no contact), newest first, at most
+    50, with a ``version``; served from a per-process cache (see ``orders/board.py``)."""
+    access.require_member_of(current_user, community_id)
+    _expire_due()
+    return current_app.response_class(board.board_json(community_id),
+                                      mimetype="application/json")

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from mutualaid.accounts.models import User
 from mutualaid.extensions import db
+from mutualaid.orders import board
 from mutualaid.realtime.outbox import announce
 from mutualaid.realtime.rooms import room, room_check
 
@@ -26,6 +27,7 @@ def _place_rooms(order):
 
 def order_created(order):
     """Tell the boards, and the best-matched helpers in their own rooms, of a new need."""
+    board.changed(order.community_id)
     helpers = [room("user", user_id) for user_id in top_helper_ids(order)]
     announce("order.created", public_payload(order),
              _place_rooms(order) + [room("user", order.requester_id)] + helpers)
@@ -33,6 +35,7 @@ def order_created(order):
 
 def order_updated(order, extra_user_ids=()):
     """Tell the order's page, the boards and its parties of a change."""
+    board.changed(order.community_id)
     users = {order.requester_id, order.helper_id, *extra_user_ids} - {None}
     rooms = [room("order", order.id), *_place_rooms(order)]
     rooms += [room("user", user_id) for user_id in sorted(users)]

@@ -133,6 +133,11 @@ class ThankSchema(Schema):
     orders = fields.Integer()
 
 
+class BoardSchema(Schema):
+    items = fields.List(fields.Nested(OrderSchema))
+    version = fields.Integer()
+
+
 class ThanksSchema(Schema):
     month = fields.String()
     items = fields.List(fields.Nested(ThankSchema))

@@ -101,6 +101,7 @@ TABLE = [
     ("POST", "/reports/{report}/dismiss", None, STAFF),
     ("GET", "/visits", None, SCOPED),
     ("GET", "/communities/{alpha}/thanks", None, "401 403 2xx 2xx 403 2xx 2xx 401"),
+    ("GET", "/communities/{alpha}/board", None, "401 403 2xx 2xx 403 2xx 2xx 401"),
     # votes
     ("POST", "/votes", NEW_VOTE, STAFF),
     ("GET", "/votes", None, USER),

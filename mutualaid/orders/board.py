@@ -1,0 +1,93 @@
+"""The community board: the same public view of a community's open orders for every viewer,
+kept as ready JSON bytes per (community, locale) in a small per-process cache.
+
+Staleness bound: within one process a change is seen at once (``order_created`` /
+``order_updated`` mark the community, and the entry is dropped when that transaction
+commits); changes made through another process show after at most ``BOARD_CACHE_SECONDS``
+(default 2; 0 disables the cache and every request is built fresh).
+"""
+import time
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+
+from mutualaid.database import get_or_404
+from mutualaid.extensions import db
+from mutualaid.i18n import select_locale
+from mutualaid.orders.access import LIST_LOADS
+from mutualaid.orders.models import Order
+from mutualaid.orders.schemas import order_dumper
+from mutualaid.places.models import Community
+
+BOARD_SIZE = 50
+_CACHE = "orders_board_cache"  # app.extensions key, see _cache()
+_CHANGED = "orders_board_changed"  # session.info key: community ids changed in the transaction
+
+
+def _cache():
+    """This process's boards, and a per-community count of invalidations (so that a board
+    read before a change but finished after it is not stored)."""
+    return current_app.extensions.setdefault(_CACHE, {"boards": {}, "generations": {}})
+
+
+def board_json(community_id):
+    """The board of ``community_id`` as JSON bytes: ``{"items": [...], "version": n}``."""
+    ttl = float(current_app.config.get("BOARD_CACHE_SECONDS", 2))
+    key = (community_id, select_locale())  # the selector's string: no Babel parsing
+    cache = _cache()
+    hit = cache["boards"].get(key)
+    now = time.monotonic()
+    if ttl > 0 and hit is not None and hit[0] > now:
+        return hit[1]
+    generation = cache["generations"].get(community_id, 0)
+    body = current_app.json.dumps(build(community_id), ensure_ascii=False).encode()
+    db.session.rollback()  # end the read transaction
+    if ttl > 0 and cache["generations"].get(community_id, 0) == generation:
+        cache["boards"][key] = (now + ttl, body)
+    return body
+
+
+def build(community_id):
+    """The board's data, read now: open, not hidden orders, newest first, as a non-party sees
+    them (no contact); ``version`` counts every change to the community's orders."""
+    get_or_404(Community, community_id)
+    orders = db.session.scalars(
+        sa.select(Order).where(Order.community_id == community_id, Order.status == "open",
+                               Order.hidden.is_(False))
+        .order_by(Order.created_at.desc(), Order.id.desc()).limit(BOARD_SIZE)
+        .options(*LIST_LOADS)).all()
+    version = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Order.version), 0))
+                                .where(Order.community_id == community_id))
+    dump = order_dumper(None)
+    return {"items": [dump(order) for order in orders], "version": int(version)}
+
+
+def changed(community_id, session=None):
+    """Mark the community's board stale once the current transaction commits."""
+    session = session or db.session()
+    session.info.setdefault(_CHANGED, set()).add(community_id)
+
+
+def forget(community_id):
+    """Drop the cached boards of ``community_id`` (every locale) in this process."""
+    cache = _cache()
+    generations = cache["generations"]
+    generations[community_id] = generations.get(community_id, 0) + 1
+    boards = cache["boards"]
+    for key in [key for key in list(boards) if key[0] == community_id]:
+        boards.pop(key, None)
+
+
+@sa.event.listens_for(so.Session, "after_commit")
+def _forget_after_commit(session):
+    """Drop the boards the committed transaction changed."""
+    for community_id in session.info.pop(_CHANGED, ()):
+        forget(community_id)
+
+
+@sa.event.listens_for(so.Session, "after_soft_rollback")
+def _keep_after_rollback(session, previous_transaction):
+    """A rolled-back transaction changed nothing (savepoints keep the outer marks)."""
+    if previous_transaction.parent is None:
+        session.info.pop(_CHANGED, None)

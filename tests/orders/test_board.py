@@ -1,0 +1,137 @@
+"""The community board: one public view for every viewer, its permissions, and its cache."""
+import pytest
+import sqlalchemy as sa
+
+from mutualaid.extensions import db
+from mutualaid.orders import domain
+from mutualaid.orders.models import Order
+from tests.factories import make_user
+from tests.orders.factories import make_neighbourhood, make_order, order_in
+from tests.orders.test_api import ORDER_KEYS
+
+
+def board_path(hood):
+    return f"/communities/{hood.community.id}/board"
+
+
+@pytest.fixture
+def hood(db):
+    hood = make_neighbourhood()
+    db.session.commit()
+    return hood
+
+
+@pytest.mark.parametrize("who, status", [
+    ("requester", 200), ("other", 200), ("staff", 200), ("admin", 200),
+    ("stranger", 403), ("stranger_staff", 403), ("unhoused", 403), ("anonymous", 401),
+])
+def test_board_permissions(api, hood, who, status):
+    elsewhere = make_neighbourhood()
+    users = {"requester": hood.requester, "other": hood.other, "staff": hood.staff,
+             "admin": make_user(role="admin"), "stranger": elsewhere.other,
+             "stranger_staff": elsewhere.staff, "unhoused": make_user(), "anonymous": None}
+    user = users[who]
+    db.session.commit()
+    response = api(user).get(board_path(hood))
+    assert response.status_code == status
+    if status != 200:
+        assert "error" in response.json
+
+
+def test_board_of_a_missing_community_is_404_for_an_admin(api, db):
+    admin = make_user(role="admin")
+    db.session.commit()
+    assert api(admin).get("/communities/999999/board").status_code == 404
+
+
+def test_board_is_the_same_public_view_for_everyone_open_and_visible_only(api, hood, app):
+    app.config["BOARD_CACHE_SECONDS"] = 0
+    first = make_order(hood.requester, title="First")
+    second = make_order(hood.requester, title="Second")
+    hidden = make_order(hood.requester, title="Hidden")
+    domain.hide_order(hood.staff, hidden)
+    order_in("accepted", hood)
+    db.session.commit()
+    answers = [api(user).get(board_path(hood)) for user in
+               (hood.requester, hood.helper, hood.staff)]
+    assert all(answer.status_code == 200 for answer in answers)
+    assert answers[0].data == answers[1].data == answers[2].data
+    body = answers[0].json
+    assert set(body) == {"items", "version"} and isinstance(body["version"], int)
+    assert [item["id"] for item in body["items"]] == [second.id, first.id]
+    assert all(set(item) == ORDER_KEYS for item in body["items"])
+    assert all(item["contact"] is None for item in body["items"])
+    assert all(item["status"] == "open" and not item["hidden"] for item in body["items"])
+
+
+def test_board_shows_at_most_fifty_orders(api, hood, app):
+    app.config["BOARD_CACHE_SECONDS"] = 0
+    for index in range(52):
+        make_order(hood.requester, title=f"Need {index}")
+    db.session.commit()
+    items = api(hood.other).get(board_path(hood)).json["items"]
+    assert len(items) == 50 and items[0]["title"] == "Need 51"
+
+
+def _retitle_behind_the_caches_back(order, title):
+    db.session.execute(sa.update(Order).where(Order.id == order.id).values(title=title))
+    db.session.commit()
+
+
+def test_cache_serves_the_same_bytes_within_the_ttl(api, hood, app):
+    app.config["BOARD_CACHE_SECONDS"] = 600
+    order = make_order(hood.requester, title="Before")
+    db.session.commit()
+    first = api(hood.other).get(board_path(hood)).data
+    _retitle_behind_the_caches_back(order, "After")
+    assert api(hood.helper).get(board_path(hood)).data == first
+
+
+def test_a_change_in_this_process_shows_at_once(api, hood, app):
+    app.config["BOARD_CACHE_SECONDS"] = 600
+    make_order(hood.requester, title="Before")
+    db.session.commit()
+    before = api(hood.other).get(board_path(hood)).json
+    created = api(hood.requester).post("/orders", {"title": "New need", "tags": ["errands"]})
+    assert created.status_code == 201
+    after = api(hood.other).get(board_path(hood)).json
+    assert after["items"][0]["id"] == created.json["id"]
+    assert after["version"] > before["version"]
+    assert api(hood.helper).post(f"/orders/{created.json['id']}/accept").status_code == 200
+    latest = api(hood.other).get(board_path(hood)).json
+    assert created.json["id"] not in [item["id"] for item in latest["items"]]
+    assert latest["version"] > after["version"]
+
+
+def test_a_rolled_back_change_keeps_the_cache(api, hood, app):
+    app.config["BOARD_CACHE_SECONDS"] = 600
+    order = make_order(hood.requester, title="Before")
+    db.session.commit()
+    first = api(hood.other).get(board_path(hood)).data
+    make_order(hood.requester, title="Never")
+    db.session.rollback()
+    _retitle_behind_the_caches_back(order, "After")
+    assert api(hood.other).get(board_path(hood)).data == first
+
+
+def test_with_the_cache_disabled_every_request_is_fresh(api, hood, app):
+    app.config["BOARD_CACHE_SECONDS"] = 0
+    order = make_order(hood.requester, title="Before")
+    db.session.commit()
+    assert api(hood.other).get(board_path(hood)).json["items"][0]["title"] == "Before"
+    _retitle_behind_the_caches_back(order, "After")
+    assert api(hood.other).get(board_path(hood)).json["items"][0]["title"] == "After"
+
+
+def test_bearer_sign_in_and_a_cached_board_answer_take_one_query(api, hood, app):
+    from tests.matching.querycount import count_queries
+
+    app.config["BOARD_CACHE_SECONDS"] = 600
+    make_order(hood.requester)
+    db.session.commit()
+    client, path = api(hood.other), board_path(hood)
+    assert client.get(path).status_code == 200  # fills the cache, runs the gated expiry
+    with count_queries() as queries:
+        assert client.get(path).status_code == 200
+    selects = [q for q in queries if not q.startswith("BEGIN")]  # SQLite's transaction start
+    assert len(selects) == 1 and "FROM api_tokens" in selects[0]
