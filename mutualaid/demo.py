@@ -4,6 +4,7 @@ import click
 import sqlalchemy as sa
 
 from mutualaid.accounts import domain as accounts
+from mutualaid.accounts.models import User
 from mutualaid.extensions import db
 from mutualaid.places import domain as places
 from mutualaid.places.models import Community
@@ -66,8 +67,8 @@ def seed():
         if owns:
             places.set_owner(staff, unit, user)
         logins.append(("resident", username, f"{building}-{number} {relation}"))
-    accounts.set_flags(staff, db.session.scalar(sa.select(accounts.User).where(
-        accounts.User.username == "chen")), vulnerable=True)
+    accounts.set_flags(staff, db.session.scalar(sa.select(User).where(
+        User.username == "chen")), vulnerable=True)
     _seed_skills()
     _seed_orders(staff)
     _seed_vote(staff, units)
@@ -82,7 +83,7 @@ def _seed_orders(staff):
     Ms Mai's phone help from Mr Huang is done and thanked, so credits show."""
     from mutualaid.orders import domain as orders
 
-    people = {user.username: user for user in db.session.scalars(sa.select(accounts.User))}
+    people = {user.username: user for user in db.session.scalars(sa.select(User))}
     accounts.set_flags(staff, people["he"], vetted=True)
     orders.create_order(staff, {
         "title": "厨房水管漏水 Kitchen pipe leaking", "tags": ["repair.plumbing"],
@@ -107,7 +108,7 @@ def _seed_vote(staff, units):
     from mutualaid.votes import domain as votes
 
     def user(name):
-        return db.session.scalar(sa.select(accounts.User).where(accounts.User.username == name))
+        return db.session.scalar(sa.select(User).where(User.username == name))
 
     vote = votes.create_vote(
         staff, rule="major", building=units["B", "101"].building,
@@ -129,9 +130,9 @@ def _seed_skills():
     """Skills and standing offers of the demo neighbours (Master He is vetted)."""
     from mutualaid.matching import domain as matching
 
-    staff = db.session.scalar(sa.select(accounts.User).where(accounts.User.username == "staff"))
+    staff = db.session.scalar(sa.select(User).where(User.username == "staff"))
     for username, (skills, radius_m, offers) in SKILLS.items():
-        user = db.session.scalar(sa.select(accounts.User).where(accounts.User.username == username))
+        user = db.session.scalar(sa.select(User).where(User.username == username))
         matching.set_skills(user, skills, radius_m)
         for title, tags, days, parts in offers:
             matching.create_offer(user, title, tags, radius_m=radius_m,

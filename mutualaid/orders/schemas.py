@@ -1,16 +1,12 @@
 """Order input and output shapes. ``contact`` is added per viewer, never by default."""
 from marshmallow import Schema, fields, validate
 
+from mutualaid.accounts.schemas import PublicUserSchema
 from mutualaid.matching.tags import MAX_TAGS
 from mutualaid.orders.models import MAX_MINUTES, STATUSES, URGENCIES
 from mutualaid.schemas import AwareDateTime, Flag, Id, Text
 
 TAG = fields.String(validate=validate.Length(1, 40))
-
-
-class PersonSchema(Schema):
-    id = fields.Integer()
-    display_name = fields.String()
 
 
 class ContactSchema(Schema):
@@ -30,8 +26,8 @@ class OrderSchema(Schema):
     urgency = fields.String()
     window_start = fields.AwareDateTime(allow_none=True)
     window_end = fields.AwareDateTime(allow_none=True)
-    requester = fields.Nested(PersonSchema)
-    helper = fields.Nested(PersonSchema, allow_none=True)
+    requester = fields.Nested(PublicUserSchema)
+    helper = fields.Nested(PublicUserSchema, allow_none=True)
     building_id = fields.Integer()
     community_id = fields.Integer()
     offer_id = fields.Integer(allow_none=True)
@@ -116,7 +112,7 @@ class ReportSchema(Schema):
     order_id = fields.Integer()
     order_title = fields.Function(lambda report: report.order.title)
     order_hidden = fields.Function(lambda report: report.order.hidden)
-    reporter = fields.Nested(PersonSchema)
+    reporter = fields.Nested(PublicUserSchema)
     reason = fields.String()
     at = fields.AwareDateTime()
     resolved = fields.Boolean()

@@ -1,6 +1,5 @@
 """The audit trail: hash chain, tamper detection, recount, receipts and the CLI commands."""
 import random
-import warnings
 
 import pytest
 import sqlalchemy as sa
@@ -131,15 +130,10 @@ def cli(app, runner, db):
 
     def invoke(*args):
         db.session.commit()  # SQLite: release the test's write lock for the command
-        # migrations/env.py still calls Flask-SQLAlchemy's deprecated get_engine().
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            return runner.invoke(args=list(args))
+        return runner.invoke(args=list(args))
 
     db.session.commit()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        stamp(revision="heads")
+    stamp(revision="heads")
     return invoke
 
 
