@@ -6,6 +6,7 @@ from mutualaid import create_app
 from mutualaid.config import TestingConfig
 from mutualaid.extensions import db as _db
 from tests.factories import ApiClient
+from tests.services import POSTGRES_URL, require_postgres
 
 
 class FreshContextClient(FlaskClient):
@@ -33,6 +34,23 @@ def app(tmp_path):
         _db.create_all()
         yield app
         _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def postgres_app(tmp_path):
+    """Like ``app``, on a fresh schema in the PostgreSQL ``test`` database (POSTGRES_URL)."""
+    require_postgres()
+    config = TestingConfig(tmp_path)
+    config.SQLALCHEMY_DATABASE_URI = POSTGRES_URL
+    app = create_app(config)
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.drop_all()
         _db.engine.dispose()
 
 

@@ -5,6 +5,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,34 @@ def require_service(name, host, port):
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
+
+
+def require_postgres():
+    """Skip (or, in CI, fail) unless the PostgreSQL of POSTGRES_URL answers."""
+    import sqlalchemy as sa
+
+    url = sa.make_url(POSTGRES_URL)
+    require_service("PostgreSQL", url.host or "127.0.0.1", url.port or 5432)
+
+
+@contextmanager
+def private_postgres_database(prefix):
+    """A new PostgreSQL database on POSTGRES_URL's server, dropped afterwards: for tests
+    whose server processes run migrations and must not share the ``test`` database."""
+    import sqlalchemy as sa
+
+    require_postgres()
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    server = sa.make_url(POSTGRES_URL)
+    engine = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
 
 
 def free_port():

@@ -1,19 +1,15 @@
 """Concurrent bookings never take more seats than a session has, on SQLite and PostgreSQL."""
 import threading
-from urllib.parse import urlparse
 
 import pytest
 import sqlalchemy as sa
 
-from mutualaid import create_app
 from mutualaid.catalogue import domain
 from mutualaid.catalogue.models import Booking, ServiceSession
-from mutualaid import config
 from mutualaid.errors import Conflict
 from mutualaid.extensions import db
 from tests.catalogue.factories import make_service, make_session
 from tests.factories import make_building, make_community, make_unit, make_user
-from tests.services import POSTGRES_URL, require_service
 
 CAPACITY = 3
 BOOKERS = 16
@@ -83,24 +79,8 @@ def test_concurrent_bookings_never_exceed_capacity_on_sqlite(app):
     assert_capacity_held(app, session_id, outcomes)
 
 
-@pytest.fixture
-def pg_app(tmp_path, monkeypatch):
-    """The app on the PostgreSQL database of TEST_POSTGRES_URL, emptied before and after."""
-    url = urlparse(POSTGRES_URL.replace("postgresql+psycopg", "postgresql"))
-    require_service("PostgreSQL", url.hostname, url.port or 5432)
-    monkeypatch.setenv("TEST_DATABASE_URL", POSTGRES_URL)
-    app = create_app(config.TestingConfig(tmp_path))
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-
-
 @pytest.mark.postgres
-def test_concurrent_bookings_never_exceed_capacity_on_postgres(pg_app):
+def test_concurrent_bookings_never_exceed_capacity_on_postgres(postgres_app):
     session_id, user_ids = scene()
-    outcomes = book_all_at_once(pg_app, session_id, user_ids)
-    assert_capacity_held(pg_app, session_id, outcomes)
+    outcomes = book_all_at_once(postgres_app, session_id, user_ids)
+    assert_capacity_held(postgres_app, session_id, outcomes)

@@ -11,11 +11,10 @@ import uuid
 import pytest
 import requests
 import socketio
-import sqlalchemy as sa
 
 from tests.realtime.listener import Listener
 from tests.realtime.scene import Http, neighbourhood, post_order
-from tests.services import POSTGRES_URL, ServerProcess, free_port, require_service
+from tests.services import ServerProcess, free_port, private_postgres_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -46,16 +45,9 @@ def _until(predicate, timeout=20, step=0.1):
 
 @pytest.fixture
 def database_url():
-    require_service("PostgreSQL", "127.0.0.1", 5432)
-    name = f"sharehut_outage_{uuid.uuid4().hex[:10]}"
-    server = sa.make_url(POSTGRES_URL)
-    engine = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    """A fresh PostgreSQL database for this test, dropped afterwards."""
+    with private_postgres_database("sharehut_outage") as url:
+        yield url
 
 
 def test_a_redis_outage_degrades_live_updates_to_polling_without_failing_requests(database_url):

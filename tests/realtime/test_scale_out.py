@@ -8,11 +8,12 @@ import sys
 import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from tests.realtime.listener import Listener
 from tests.realtime.scene import neighbourhood, post_order
-from tests.services import POSTGRES_URL, REDIS_URL, ROOT, ServerProcess, require_service
+from tests.services import (
+    REDIS_URL, ROOT, ServerProcess, private_postgres_database, require_service,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -20,16 +21,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 @pytest.fixture(scope="module")
 def database_url():
     """A fresh PostgreSQL database for this module, dropped afterwards."""
-    require_service("PostgreSQL", "127.0.0.1", 5432)
-    name = f"sharehut_scale_{uuid.uuid4().hex[:10]}"
-    server = sa.make_url(POSTGRES_URL)
-    engine = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    with private_postgres_database("sharehut_scale") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
