@@ -4,8 +4,6 @@ import sqlite3
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
-from flask import current_app
 from flask_migrate import upgrade
 
 from mutualaid.extensions import db

@@ -1,5 +1,5 @@
 """Input and output shapes for skill tags, skills and offers."""
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from mutualaid.matching.models import DAYS, MAX_RADIUS_M, MIN_RADIUS_M, PARTS
 from mutualaid.matching.tags import TAXONOMY

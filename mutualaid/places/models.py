@@ -1,12 +1,16 @@
 """Communities, buildings and units: where people live and what they own."""
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from mutualaid.database import UTCDateTime, utcnow
 from mutualaid.extensions import db
+
+if TYPE_CHECKING:  # accounts.models imports this module
+    from mutualaid.accounts.models import User
 
 
 class Community(db.Model):

@@ -1,6 +1,7 @@
 """Input and output shapes of votes, ballots, receipts and results."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from mutualaid.accounts.schemas import PublicUserSchema
 from mutualaid.schemas import AwareDateTime, Id, Text
 from mutualaid.votes.models import CHANNELS
 from mutualaid.votes.rules import CHOICES, RULES
@@ -36,11 +37,6 @@ class VoteQuerySchema(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
 
 
-class UserRefSchema(Schema):
-    id = fields.Integer()
-    display_name = fields.String()
-
-
 class VoteSchema(Schema):
     """A vote as everyone in its scope sees it."""
 
@@ -56,7 +52,7 @@ class VoteSchema(Schema):
     opens_at = fields.AwareDateTime()
     closes_at = fields.AwareDateTime(allow_none=True)
     closed_at = fields.AwareDateTime(allow_none=True)
-    created_by = fields.Nested(UserRefSchema)
+    created_by = fields.Nested(PublicUserSchema)
     version = fields.Integer()
 
 
