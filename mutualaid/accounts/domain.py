@@ -8,6 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
+from mutualaid.accounts import token_cache
 from mutualaid.accounts.models import ApiToken, StaffMembership, User
 from mutualaid.accounts.secrets import check_secret, hash_secret, new_token, token_digest
 from mutualaid.database import utcnow
@@ -54,16 +55,22 @@ def issue_token(user, ttl=None):
 
 
 def token_for(raw):
-    """The live ApiToken row for a raw bearer token, or None. One query: the token with its
-    user and the user's unit and building (what community checks read next)."""
-    token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == token_digest(raw))
-        .options(so.joinedload(ApiToken.user).joinedload(User.unit).joinedload(Unit.building)))
+    """The live ApiToken row for a raw bearer token, or None (recently read tokens come from
+    ``token_cache``; expiry, revocation and the user's state are checked on each use)."""
+    token = token_cache.fetch(token_digest(raw), _read_token)
     if token is None or token.revoked_at is not None:
         return None
     if token.expires_at is not None and token.expires_at <= utcnow():
         return None
     return token if token.user.active else None
+
+
+def _read_token(session, digest):
+    """One query: the token with its user and the user's unit and building (what community
+    checks read next)."""
+    return session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == digest)
+        .options(so.joinedload(ApiToken.user).joinedload(User.unit).joinedload(Unit.building)))
 
 
 def revoke_token(token):
