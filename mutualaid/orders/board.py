@@ -4,8 +4,10 @@ kept as ready JSON bytes per (community, locale) in a small per-process cache.
 Staleness bound: within one process a change is seen at once (``order_created`` /
 ``order_updated`` mark the community, and the entry is dropped when that transaction
 commits); changes made through another process show after at most ``BOARD_CACHE_SECONDS``
-(default 2; 0 disables the cache and every request is built fresh).
+(default 2; 0 disables the cache and every request is built fresh), plus the time of one
+rebuild, during which other requests still get the expired copy.
 """
+import threading
 import time
 
 import sqlalchemy as sa
@@ -26,25 +28,42 @@ _CHANGED = "orders_board_changed"  # session.info key: community ids changed in 
 
 
 def _cache():
-    """This process's boards, and a per-community count of invalidations (so that a board
-    read before a change but finished after it is not stored)."""
-    return current_app.extensions.setdefault(_CACHE, {"boards": {}, "generations": {}})
+    """This process's boards, a lock per board (one thread rebuilds it), and a per-community
+    count of invalidations (so that a board read before a change but finished after it is
+    not stored)."""
+    return current_app.extensions.setdefault(
+        _CACHE, {"boards": {}, "locks": {}, "generations": {}})
 
 
 def board_json(community_id):
     """The board of ``community_id`` as JSON bytes: ``{"items": [...], "version": n}``."""
     ttl = float(current_app.config.get("BOARD_CACHE_SECONDS", 2))
+    if ttl <= 0:
+        return _render(community_id)
     key = (community_id, select_locale())  # the selector's string: no Babel parsing
     cache = _cache()
     hit = cache["boards"].get(key)
-    now = time.monotonic()
-    if ttl > 0 and hit is not None and hit[0] > now:
+    if hit is not None and hit[0] > time.monotonic():
         return hit[1]
-    generation = cache["generations"].get(community_id, 0)
+    lock = cache["locks"].setdefault(key, threading.Lock())
+    if not lock.acquire(blocking=False):
+        # Another thread is rebuilding this board: answer the expired copy (older by one
+        # rebuild at most) or build one too. Never wait: a waiting thread may hold the
+        # pooled connection the builder needs.
+        return hit[1] if hit is not None else _render(community_id)
+    try:
+        generation = cache["generations"].get(community_id, 0)
+        body = _render(community_id)
+        if cache["generations"].get(community_id, 0) == generation:
+            cache["boards"][key] = (time.monotonic() + ttl, body)
+        return body
+    finally:
+        lock.release()
+
+
+def _render(community_id):
     body = current_app.json.dumps(build(community_id), ensure_ascii=False).encode()
     db.session.rollback()  # end the read transaction
-    if ttl > 0 and cache["generations"].get(community_id, 0) == generation:
-        cache["boards"][key] = (now + ttl, body)
     return body
 
 
