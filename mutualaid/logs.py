@@ -3,11 +3,13 @@
 The id comes from a trusted proxy's ``X-Request-ID`` (when it looks like one) or is made
 here; it is echoed in the response so a resident's report can be traced.
 """
+import itertools
 import json
 import logging
+import os
 import re
+import secrets
 import time
-import uuid
 
 from flask import g, request
 from flask_login import current_user
@@ -50,10 +52,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+def _new_request_id(prefix=secrets.token_hex(8), counter=itertools.count()):
+    """32 hex digits, unique across processes: a random prefix per process and a counter
+    (no system call per request, unlike uuid4)."""
+    return f"{prefix}{next(counter):016x}"
+
+
 def _start():
     """Give the request an id and note when it started."""
     supplied = request.headers.get("X-Request-ID", "")
-    g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+    g.request_id = supplied if _REQUEST_ID.match(supplied) else _new_request_id()
     g.started = time.perf_counter()
 
 
@@ -69,10 +77,32 @@ def _finish(response):
     return response
 
 
+class LineWriter(logging.Handler):
+    """Writes each formatted record to a file descriptor in one ``write`` call, without the
+    handler lock: request threads of a busy worker queued on that lock. One write of a line
+    shorter than PIPE_BUF (4 KiB) to a pipe, or to a file opened for appending, is never
+    interleaved with another."""
+
+    def __init__(self, fd=2):
+        super().__init__()
+        self.fd = fd
+
+    def createLock(self):
+        self.lock = None  # acquire()/release() do nothing
+
+    def emit(self, record):
+        try:
+            line = (self.format(record) + "\n").encode()
+            while line:  # a pipe may take a long line in parts
+                line = line[os.write(self.fd, line):]
+        except Exception:  # noqa: BLE001 - logging must never fail a request
+            self.handleError(record)
+
+
 def init_app(app):
     """Log requests as JSON lines to stderr (unless testing, where pytest captures logs)."""
     if not app.testing and not logger.handlers:
-        handler = logging.StreamHandler()
+        handler = LineWriter()
         handler.setFormatter(JsonFormatter())
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
