@@ -8,7 +8,8 @@ without gevent in the app's venv), bounded in time.
 Each resident signs in with a bearer token, then loops until the time is up: think for a
 uniform 2–8 s (a person on a phone), then one action, drawn with these weights:
 
-    browse the board (GET /orders?status=open)   60
+    browse the board (GET /communities/ID/board) 50   (the community's open orders, cached)
+    list open orders (GET /orders?status=open)   10   (a page of 20, built per request)
     open one order   (GET /orders/ID)            10
     post an order    (POST /orders)              10
     accept an order  (POST /orders/ID/accept)    10   (one from the board, not their own)
@@ -42,13 +43,13 @@ from bench.realtime import (  # noqa: E402
     wait_for,
 )
 
-MIX = [("browse", 60), ("view", 10), ("post", 10), ("accept", 10), ("vote", 10)]
+MIX = [("browse", 50), ("list", 10), ("view", 10), ("post", 10), ("accept", 10), ("vote", 10)]
 NETWORKS = 16
 
 
 def seed(env, users, open_orders):
     """Migrate; one community of ``users`` verified residents (tokens), a community poll, and
-    ``open_orders`` open orders. Returns (tokens, vote id)."""
+    ``open_orders`` open orders. Returns (tokens, vote id, community id)."""
     subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT,
                    env=env, check=True, capture_output=True)
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY")})
@@ -74,9 +75,9 @@ def seed(env, users, open_orders):
                 "title": f"Seed need {index}", "description": "", "tags": ["errands"],
                 "urgency": "normal"})
         db.session.commit()
-        vote_id = vote.id
+        ids = vote.id, community.id
         db.engine.dispose()
-    return tokens, vote_id
+    return (tokens, *ids)
 
 
 class Instances:
@@ -116,7 +117,7 @@ class Stats:
             self.errors[f"{action}: {problem}"] += 1
 
 
-async def resident(index, token, url, vote_id, deadline, think, stats, sessions):
+async def resident(index, token, url, vote_id, community_id, deadline, think, stats, sessions):
     session = sessions[index % NETWORKS]
     headers = {"Authorization": f"Bearer {token}"}
     rng = random.Random(index)
@@ -127,6 +128,8 @@ async def resident(index, token, url, vote_id, deadline, think, stats, sessions)
         if action in ("view", "accept") and not board:
             action = "browse"
         if action == "browse":
+            method, path, body = "GET", f"/api/v1/communities/{community_id}/board", None
+        elif action == "list":
             method, path, body = "GET", "/api/v1/orders?status=open", None
         elif action == "view":
             method, path, body = "GET", f"/api/v1/orders/{rng.choice(board)}", None
@@ -154,13 +157,13 @@ async def resident(index, token, url, vote_id, deadline, think, stats, sessions)
             else:
                 problem = str(status)
         stats.record(action, ms, problem)
-        if action == "browse" and status == 200:
+        if action in ("browse", "list") and status == 200:
             board = [o["id"] for o in json.loads(answer)["items"]]
             rng.shuffle(board)
         await asyncio.sleep(min(rng.uniform(*think), max(0.0, deadline - time.monotonic())))
 
 
-async def run_load(url, tokens, vote_id, seconds, think):
+async def run_load(url, tokens, vote_id, community_id, seconds, think):
     stats = Stats()
     timeout = aiohttp.ClientTimeout(total=30)
     sessions = [aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(
@@ -168,7 +171,8 @@ async def run_load(url, tokens, vote_id, seconds, think):
     deadline = time.monotonic() + seconds
     started = time.monotonic()
     try:
-        await asyncio.gather(*(resident(i, t, url, vote_id, deadline, think, stats, sessions)
+        await asyncio.gather(*(resident(i, t, url, vote_id, community_id, deadline, think,
+                                        stats, sessions)
                                for i, t in enumerate(tokens)))
     finally:
         for session in sessions:
@@ -216,10 +220,10 @@ def main():
     instances = nginx = None
     try:
         env = app_env(database.url, REDIS)
-        tokens, vote_id = seed(env, args.users, args.open_orders)
+        tokens, vote_id, community_id = seed(env, args.users, args.open_orders)
         instances = Instances(env, 2, workdir)
         nginx, url = nginx_in_front(instances.ports, workdir)
-        stats, elapsed = asyncio.run(run_load(url, tokens, vote_id, args.seconds,
+        stats, elapsed = asyncio.run(run_load(url, tokens, vote_id, community_id, args.seconds,
                                               tuple(args.think)))
         report(stats, elapsed, args.users, args.seconds)
         check_logs(instances.logs)
