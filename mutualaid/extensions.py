@@ -7,6 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -27,7 +28,20 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+AFTER_COMMIT = "after_commit_work"  # session.info key: functions of the session
+
+
+class Session(FlaskSession):
+    """Flask-SQLAlchemy's session that, once a commit is complete, runs the work left in
+    ``info[AFTER_COMMIT]`` (SQLAlchemy's own ``after_commit`` event may not query)."""
+
+    def commit(self):
+        super().commit()
+        for work in self.info.pop(AFTER_COMMIT, ()):
+            work(self)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()
 socketio = SocketIO()

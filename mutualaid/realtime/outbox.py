@@ -5,25 +5,38 @@ dropped if it, or the savepoint they were made in, rolls back), so no client eve
 change that did not happen. A failing emit (the Redis queue is down) is logged and forgotten:
 the commit stands, the request answers normally, and clients catch up when they resync.
 """
+import functools
 import logging
+from typing import Callable, NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mutualaid.extensions import db, socketio
+from mutualaid.extensions import AFTER_COMMIT, db, socketio
 
 OUTBOX = "realtime_outbox"  # session.info key: [(event, payload, rooms)], in order
 _TAGS = "realtime_outbox_transactions"  # parallel list: the transaction each was made in
 log = logging.getLogger(__name__)
 
 
-def announce(event, payload, rooms, session=None):
+class ReadAfterCommit(NamedTuple):
+    """A payload read once the commit is complete, in a new transaction."""
+
+    read: Callable[[], dict]
+
+
+def announce(event, payload, rooms, session=None, *, after_commit=False):
     """Queue ``event`` for ``rooms``, to be emitted after the session's next commit.
 
     ``payload`` is a dict, or a function returning one: it is called just before the commit,
-    after the final flush, so it sees ids and versions as they will be committed.
+    after the final flush, so it sees ids and versions as they will be committed. With
+    ``after_commit`` the function is called once the commit is complete instead: for a payload
+    costly to read while the change holds a lock until its commit (a vote's turnout counts
+    every ballot). It may then see later changes too; clients keep the highest version.
     """
     session = session or db.session()
+    if after_commit:
+        payload = ReadAfterCommit(payload)
     if not session.in_transaction():
         session.begin()  # so that a rollback or close with nothing else done still drops it
     transaction = session.get_nested_transaction() or session.get_transaction()
@@ -75,11 +88,27 @@ def _resolve_payloads(session):
                       for event, payload, rooms in entries]
 
 
+def _read_and_emit(event, read, rooms, session):
+    """Read a payload after the commit and send it (a failed read is logged, not raised)."""
+    try:
+        payload = read()
+    except Exception:
+        session.rollback()
+        log.warning("could not read %s for %s", event, rooms, exc_info=True)
+        return
+    emit_now(event, payload, rooms)
+
+
 @sa.event.listens_for(so.Session, "after_commit")
 def _emit_after_commit(session):
-    """Send what the committed transaction announced, in announcement order."""
+    """Send what the committed transaction announced, in announcement order; payloads read
+    after the commit follow, once it is complete."""
     for event, payload, rooms in _forget(session):
-        emit_now(event, payload, rooms)
+        if isinstance(payload, ReadAfterCommit):
+            session.info.setdefault(AFTER_COMMIT, []).append(
+                functools.partial(_read_and_emit, event, payload.read, rooms))
+        else:
+            emit_now(event, payload, rooms)
 
 
 @sa.event.listens_for(so.Session, "after_soft_rollback")

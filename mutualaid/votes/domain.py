@@ -212,7 +212,9 @@ def _append(vote, key, actor, choice, channel, note, unit_id, now):
                            code="already_voted") from None
     vote.version += 1
     db.session.flush()
-    announce("vote.turnout", vote_payload(vote), scope_rooms(vote))
+    # Counted once the ballot is committed: the vote's row lock is held while a ballot is
+    # appended, not while every ballot is counted (the queue of voters at a busy vote).
+    announce("vote.turnout", lambda: vote_payload(vote), scope_rooms(vote), after_commit=True)
     return ballot
 
 

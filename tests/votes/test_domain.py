@@ -5,8 +5,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from mutualaid.accounts import domain as accounts
 from mutualaid.database import utcnow
 from mutualaid.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from mutualaid.extensions import socketio
 from mutualaid.realtime.outbox import OUTBOX
 from mutualaid.votes import audit, domain
 from mutualaid.votes.models import Ballot, CurrentBallot
@@ -238,19 +240,40 @@ def test_community_vote_counts_every_building(building, staff):
     assert domain.vote_result(vote)["participating"] == {"area_m2": "110.00", "headcount": 2}
 
 
-def test_ballots_and_closing_announce_turnout_to_the_scope_rooms(building, staff, db):
+def test_ballots_and_closing_announce_turnout_to_the_scope_rooms(app, building, staff, db):
     owner, _unit = make_owner(building, "101")
     vote = make_vote(building, staff)
+    token = accounts.issue_token(owner)
     db.session.commit()
+    listener = socketio.test_client(app, auth={"token": token})  # in the building's room
+    listener.get_received()
+
     domain.cast_ballot(owner, vote, "yes")
-    event, payload, rooms = db.session.info[OUTBOX][-1]
+    event, _payload, rooms = db.session.info[OUTBOX][-1]
     assert event == "vote.turnout"
     assert rooms == [f"vote:{vote.id}", f"building:{building.id}"]
-    assert payload["id"] == vote.id and payload["version"] == 2
-    assert payload["turnout"]["participating"]["headcount"] == 1
+    assert listener.get_received() == []  # nothing before the commit, nor counted under lock
+    db.session.commit()
+    (turnout,) = listener.get_received()
+    payload = turnout["args"][0]
+    assert turnout["name"] == "vote.turnout" and payload["id"] == vote.id
+    assert payload["version"] == 2 and payload["turnout"]["participating"]["headcount"] == 1
+
     domain.close_vote(staff, vote)
     event, payload, _rooms = db.session.info[OUTBOX][-1]
     assert (event, payload["status"], payload["version"]) == ("vote.closed", "closed", 3)
+
+
+def test_a_turnout_that_cannot_be_read_after_the_commit_leaves_the_ballot_counted(
+        app, building, staff, db, monkeypatch, caplog):
+    owner, _unit = make_owner(building, "101")
+    vote = make_vote(building, staff)
+    db.session.commit()
+    monkeypatch.setattr(domain, "vote_payload", lambda vote: 1 / 0)
+    ballot = domain.cast_ballot(owner, vote, "yes")
+    db.session.commit()
+    assert "could not read vote.turnout" in caplog.text
+    assert db.session.get(CurrentBallot, (vote.id, ballot.voter_key)).ballot_id == ballot.id
 
 
 def test_opening_is_announced_once_when_its_time_comes(building, staff, db):
