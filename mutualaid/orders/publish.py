@@ -34,12 +34,14 @@ def order_created(order):
 
 
 def order_updated(order, extra_user_ids=()):
-    """Tell the order's page, the boards and its parties of a change."""
+    """Tell the order's page, the boards and its parties of a change. The order is read
+    for them once the change is committed: a step holds the order's row lock until its
+    commit, and other helpers' accepts wait on it."""
     board.changed(order.community_id)
     users = {order.requester_id, order.helper_id, *extra_user_ids} - {None}
     rooms = [room("order", order.id), *_place_rooms(order)]
     rooms += [room("user", user_id) for user_id in sorted(users)]
-    announce("order.updated", public_payload(order), rooms)
+    announce("order.updated", lambda: public_payload(order), rooms, after_commit=True)
 
 
 def top_helper_ids(order):

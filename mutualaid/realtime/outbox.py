@@ -89,13 +89,15 @@ def _resolve_payloads(session):
 
 
 def _read_and_emit(event, read, rooms, session):
-    """Read a payload after the commit and send it (a failed read is logged, not raised)."""
+    """Read a payload after the commit, in a transaction of its own, and send it (a failed
+    read is logged, not raised: the commit stands)."""
     try:
         payload = read()
     except Exception:
-        session.rollback()
         log.warning("could not read %s for %s", event, rooms, exc_info=True)
         return
+    finally:
+        session.rollback()  # end the read (on SQLite it holds the write lock)
     emit_now(event, payload, rooms)
 
 

@@ -8,7 +8,7 @@ from mutualaid.database import utcnow
 from mutualaid.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from mutualaid.orders import access, credits, domain
 from mutualaid.orders.models import STATUSES, CreditEntry, OrderEvent
-from mutualaid.realtime.outbox import OUTBOX
+from mutualaid.realtime.outbox import OUTBOX, ReadAfterCommit
 from tests.factories import make_staff, make_user
 from tests.orders.factories import make_neighbourhood, make_order, order_in, reload
 
@@ -280,8 +280,10 @@ def test_every_change_is_announced_to_its_rooms_with_a_version(db):
     db.session.info.pop(OUTBOX, None)
     order = make_order(hood.requester)
     domain.accept_order(hood.helper, order)
-    (created, c_payload, c_rooms), (updated, u_payload, u_rooms) = db.session.info[OUTBOX]
+    (created, c_payload, c_rooms), (updated, later, u_rooms) = db.session.info[OUTBOX]
     assert created == "order.created" and updated == "order.updated"
+    assert isinstance(later, ReadAfterCommit)  # read once committed, not under the row lock
+    u_payload = later.read()
     assert {f"community:{hood.community.id}", f"building:{hood.building.id}"} <= set(c_rooms)
     assert set(u_rooms) == {f"order:{order.id}", f"community:{hood.community.id}",
                             f"building:{hood.building.id}", f"user:{hood.requester.id}",
