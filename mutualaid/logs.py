@@ -12,7 +12,6 @@ import secrets
 import time
 
 from flask import g, request
-from flask_login import current_user
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 logger = logging.getLogger("mutualaid.requests")
@@ -68,10 +67,10 @@ def _start():
 def _finish(response):
     """Echo the id and log the request: method, path (no query: it may hold tokens), status."""
     response.headers["X-Request-ID"] = g.get("request_id", "")
-    user = current_user if current_user and current_user.is_authenticated else None
+    user = g.get("_login_user")  # Flask-Login's, if the request loaded one: never load it here
     logger.info("request", extra={"fields": {
         "request_id": g.get("request_id"), "method": request.method, "path": redact(request.path),
-        "status": response.status_code, "user_id": user.id if user else None,
+        "status": response.status_code, "user_id": getattr(user, "id", None),
         "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
     }})
     return response
