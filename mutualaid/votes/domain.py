@@ -5,7 +5,7 @@ The counting itself is ``rules.py`` (art. 278) applied by ``counting.py``; the h
 announcements. The counting functions are re-exported so callers need only this module.
 """
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from flask_babel import gettext as _
 
 from mutualaid.accounts.domain import require_staff_of, require_verified, staff_community_ids
@@ -199,23 +199,30 @@ def _append(vote, key, actor, choice, channel, note, unit_id, now):
     audit.seal(ballot)
     db.session.add(ballot)
     db.session.flush()
-    current = db.session.get(CurrentBallot, (vote.id, key))
-    if current is not None:
-        current.ballot_id = ballot.id
-    else:
-        try:
-            with db.session.begin_nested():
-                db.session.add(CurrentBallot(vote_id=vote.id, voter_key=key, ballot_id=ballot.id))
-        except IntegrityError:
-            # The primary key (vote, voter) is the last word on "one ballot per voter".
-            raise Conflict(_("This voter has already voted; only they can change their ballot."),
-                           code="already_voted") from None
+    _point_current(vote, key, ballot, may_replace=channel == "online")
     vote.version += 1
     db.session.flush()
     # Counted once the ballot is committed: the vote's row lock is held while a ballot is
     # appended, not while every ballot is counted (the queue of voters at a busy vote).
     announce("vote.turnout", lambda: vote_payload(vote), scope_rooms(vote), after_commit=True)
     return ballot
+
+
+def _point_current(vote, key, ballot, may_replace):
+    """Make ``ballot`` the voter's current one, in one statement (the vote's row lock is held:
+    round trips count). The primary key (vote, voter) is the last word on "one ballot per
+    voter": without ``may_replace`` (staff recording) an existing one is a Conflict."""
+    insert = _UPSERTS[db.session.get_bind().dialect.name](CurrentBallot).values(
+        vote_id=vote.id, voter_key=key, ballot_id=ballot.id)
+    voter = ["vote_id", "voter_key"]
+    statement = (insert.on_conflict_do_update(index_elements=voter, set_={"ballot_id": ballot.id})
+                 if may_replace else insert.on_conflict_do_nothing(index_elements=voter))
+    if db.session.execute(statement.returning(CurrentBallot.ballot_id)).first() is None:
+        raise Conflict(_("This voter has already voted; only they can change their ballot."),
+                       code="already_voted")
+
+
+_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 # --- closing -------------------------------------------------------------------------------
