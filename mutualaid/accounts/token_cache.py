@@ -21,6 +21,7 @@ from mutualaid.extensions import db
 from mutualaid.places.models import Building, Unit
 
 WATCHED = (User, ApiToken, StaffMembership, Unit, Building)
+MAX_TOKENS = 10_000  # the memory bound: a full cache starts afresh
 _CACHE = "accounts_token_cache"  # app.extensions key
 _CHANGED = "accounts_changed"  # session.info key: the transaction changed a watched row
 
@@ -41,6 +42,8 @@ def fetch(digest, read):
     generation = cache["generation"]
     token = read(session, digest)
     if token is not None and cache["generation"] == generation:  # nothing changed meanwhile
+        if len(cache["tokens"]) >= MAX_TOKENS:
+            cache["tokens"].clear()
         cache["tokens"][digest] = (now + ttl, _detached_copy(token))
     return token
 

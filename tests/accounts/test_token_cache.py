@@ -80,3 +80,12 @@ def test_a_cached_token_still_expires_on_time(app, db, monkeypatch):
     in_six_minutes = utcnow() + timedelta(minutes=6)
     monkeypatch.setattr(domain, "utcnow", lambda: in_six_minutes)
     assert client.get("/me").status_code == 401
+
+
+def test_the_cache_is_bounded(api, app, db, monkeypatch):
+    monkeypatch.setattr(token_cache, "MAX_TOKENS", 2)
+    clients = [api(make_user()) for _ in range(5)]
+    db.session.commit()
+    for client in clients:
+        assert client.get("/me").status_code == 200
+    assert 1 <= len(app.extensions["accounts_token_cache"]["tokens"]) <= 2
