@@ -25,7 +25,6 @@ The instances' structured request logs are kept and checked for request ids.
 import argparse
 import asyncio
 import json
-import os
 import random
 import shutil
 import subprocess
@@ -39,8 +38,8 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.realtime import (  # noqa: E402
-    GUNICORN, REDIS, ROOT, Database, app_env, free_port, load, nginx_in_front, percentile,
-    wait_for,
+    GUNICORN, REDIS, ROOT, Database, app_env, free_port, load, migrated_app, nginx_in_front,
+    percentile, wait_for,
 )
 
 MIX = [("browse", 50), ("list", 10), ("view", 10), ("post", 10), ("accept", 10), ("vote", 10)]
@@ -50,18 +49,13 @@ NETWORKS = 16
 def seed(env, users, open_orders):
     """Migrate; one community of ``users`` verified residents (tokens), a community poll, and
     ``open_orders`` open orders. Returns (tokens, vote id, community id)."""
-    subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT,
-                   env=env, check=True, capture_output=True)
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY")})
-    from mutualaid import create_app
     from mutualaid.accounts import domain as accounts
     from mutualaid.extensions import db
     from mutualaid.orders import domain as orders
     from tests.factories import make_building, make_community, make_unit, make_user
     from tests.votes.factories import make_vote
 
-    app = create_app()
-    with app.app_context():
+    with migrated_app(env).app_context():
         community = make_community()
         buildings = [make_building(community, name=f"B{i}") for i in range(5)]
         people = []

@@ -121,19 +121,24 @@ def app_env(database_url, queue=None):
     return env
 
 
-def seed(env, clients):
-    """Migrate; one community, one building; ``clients`` verified residents with tokens, and a
-    requester. Returns (requester token, [client tokens])."""
+def migrated_app(env):
+    """Apply the migrations to the run's database; the app, in this process, on it."""
     subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT,
                    env=env, check=True, capture_output=True)
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY")})
     from mutualaid import create_app
+
+    return create_app()
+
+
+def seed(env, clients):
+    """Migrate; one community, one building; ``clients`` verified residents with tokens, and a
+    requester. Returns (requester token, [client tokens])."""
     from mutualaid.accounts import domain as accounts
     from mutualaid.extensions import db
     from tests.factories import make_building, make_unit, make_user
 
-    app = create_app()
-    with app.app_context():
+    with migrated_app(env).app_context():
         building = make_building()
         requester = make_user("bench-requester", verified=True, unit=make_unit(building, "101"))
         tokens = []

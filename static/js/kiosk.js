@@ -176,17 +176,20 @@ function failed(text) {
 }
 
 // ---- signing in -------------------------------------------------------------------------
+/** A big button with a person's name, carrying `data-<key>="<value>"` for the click handler. */
+function personButton(person, key, value) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "kiosk-choice";
+  button.dataset[key] = value;
+  button.textContent = person.display_name;
+  return button;
+}
+
 async function askWho() {
   const { ok, data } = await call("/kiosk/people").catch(() => ({ ok: false }));
   state.people = ok ? data.items : [];
-  $("[data-people]").replaceChildren(...state.people.map((p) => {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "kiosk-choice";
-    button.dataset.username = p.username;
-    button.textContent = p.display_name;
-    return button;
-  }));
+  $("[data-people]").replaceChildren(...state.people.map((p) => personButton(p, "username", p.username)));
   show("who");
 }
 
@@ -237,14 +240,7 @@ function afterSignIn() {
 
 // ---- the three flows --------------------------------------------------------------------
 function askForWhom() {
-  $("[data-for-whom]").replaceChildren(...(state.people ?? []).map((p) => {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "kiosk-choice";
-    button.dataset.behalf = p.id;
-    button.textContent = p.display_name;
-    return button;
-  }));
+  $("[data-for-whom]").replaceChildren(...(state.people ?? []).map((p) => personButton(p, "behalf", p.id)));
   show("for-whom");
 }
 

@@ -256,3 +256,24 @@ def test_order_rooms_follow_who_may_see_the_order(connect):
     assert subscribe(connect(user=hood.requester), name) == {"ok": True}
     assert subscribe(connect(user=hood.other), name) == {"ok": True}
     assert subscribe(connect(user=elsewhere.other), name)["ok"] is False
+
+
+def test_a_payload_read_after_the_commit_sees_it_and_follows_the_others(connect):
+    user = make_user(verified=True)
+    client = connect(user=user)
+    newcomer = User(username="newcomer", display_name="N", password_hash="x")
+    db.session.add(newcomer)
+    db.session.flush()
+    newcomer_id = newcomer.id
+
+    def read():  # the commit expired newcomer: this reads it afresh
+        return {"id": newcomer.id, "version": 1, "name": newcomer.display_name}
+
+    announce("user.created", read, [room("user", user.id)], after_commit=True)
+    announce("order.updated", {"id": 1, "version": 2}, [room("user", user.id)])
+    newcomer.display_name = "Committed"
+    db.session.commit()
+    assert not db.session().in_transaction()  # the read's ended: on SQLite it holds the lock
+    assert received(client) == [
+        ("order.updated", {"id": 1, "version": 2}),
+        ("user.created", {"id": newcomer_id, "version": 1, "name": "Committed"})]
