@@ -16,7 +16,22 @@ def init_app(app):
         cors_allowed_origins=origin_checker(app.config["SOCKETIO_ALLOWED_ORIGINS"]),
         manage_session=False,
     )
+    app.wsgi_app = socketio_paths_only(app.wsgi_app)
     queue_watch.start(app, socketio)
+
+
+def socketio_paths_only(middleware):
+    """Send only Socket.IO's own paths through its WSGI middleware, every other request
+    straight to Flask: under gunicorn that middleware defines a class on each request, about
+    5 % of the CPU of a cached board answer."""
+    prefix, flask_app = middleware.engineio_path, middleware.wsgi_app
+
+    def route(environ, start_response):
+        if environ.get("PATH_INFO", "").startswith(prefix):
+            return middleware(environ, start_response)
+        return flask_app(environ, start_response)
+
+    return route
 
 
 def client_manager(config):
