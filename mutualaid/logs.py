@@ -3,12 +3,15 @@
 The id comes from a trusted proxy's ``X-Request-ID`` (when it looks like one) or is made
 here; it is echoed in the response so a resident's report can be traced.
 """
+import collections
 import itertools
 import json
 import logging
 import os
 import re
 import secrets
+import select
+import threading
 import time
 
 from flask import g, request
@@ -16,18 +19,20 @@ from flask import g, request
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 logger = logging.getLogger("mutualaid.requests")
 # Secrets that travel in URLs: a kiosk's token (/kiosk/<token>), a ballot receipt (it shows
-# how someone voted), and token-like query parameters.
+# how someone voted), and token-like query parameters. Each pattern comes with a fragment any
+# match contains: most paths hold none, and a substring test is cheaper than a search.
 _SECRETS_IN_URLS = (
-    (re.compile(r"((?:^|[\s\"])/kiosk/)[^/?\s\"]+"), r"\1[redacted]"),
-    (re.compile(r"(/receipts/)[^/?\s\"]+"), r"\1[redacted]"),
-    (re.compile(r"([?&](?:token|code|pin|password)=)[^&\s\"]*", re.IGNORECASE), r"\1[redacted]"),
+    ("/kiosk/", re.compile(r"((?:^|[\s\"])/kiosk/)[^/?\s\"]+"), r"\1[redacted]"),
+    ("/receipts/", re.compile(r"(/receipts/)[^/?\s\"]+"), r"\1[redacted]"),
+    ("=", re.compile(r"([?&](?:token|code|pin|password)=)[^&\s\"]*", re.IGNORECASE), r"\1[redacted]"),
 )
 
 
 def redact(text):
     """``text`` (a path or an access-log line) with the secrets URLs may carry replaced."""
-    for pattern, replacement in _SECRETS_IN_URLS:
-        text = pattern.sub(replacement, text)
+    for fragment, pattern, replacement in _SECRETS_IN_URLS:
+        if fragment in text:
+            text = pattern.sub(replacement, text)
     return text
 
 
@@ -77,25 +82,72 @@ def _finish(response):
 
 
 class LineWriter(logging.Handler):
-    """Writes each formatted record to a file descriptor in one ``write`` call, without the
-    handler lock: request threads of a busy worker queued on that lock. One write of a line
-    shorter than PIPE_BUF (4 KiB) to a pipe, or to a file opened for appending, is never
-    interleaved with another."""
+    """Writes formatted records as lines to a file descriptor in batches: a request thread only
+    queues its line, and a background thread writes the queue every ``interval`` seconds. A
+    write releases the GIL, and one per request made a busy worker's threads queue for it
+    again (see BENCHMARKS.md). A warning or worse is written at once, after the lines queued
+    before it; the rest are written at exit, or lost with a killed process (``interval`` of
+    request lines at most).
 
-    def __init__(self, fd=2):
+    Each write holds whole lines, at most PIPE_BUF bytes unless one line is longer: such a
+    write to a pipe, or to a file opened for appending, never interleaves with another."""
+
+    def __init__(self, fd=2, interval=0.2):
         super().__init__()
-        self.fd = fd
+        self.fd, self.interval = fd, interval
+        self.queued = collections.deque()  # append and popleft are thread-safe
+        self._writing = threading.Lock()  # keeps batches in order; request threads never take it
+        self._writer = None
+        os.register_at_fork(after_in_child=self._forget_writer)
 
     def createLock(self):
-        self.lock = None  # acquire()/release() do nothing
+        self.lock = None  # acquire()/release() do nothing: emit only appends to the queue
 
     def emit(self, record):
         try:
-            line = (self.format(record) + "\n").encode()
-            while line:  # a pipe may take a long line in parts
-                line = line[os.write(self.fd, line):]
+            self.queued.append((self.format(record) + "\n").encode())
+            if record.levelno >= logging.WARNING:
+                self.flush()
+            elif self._writer is None:
+                self._start_writer()
         except Exception:  # noqa: BLE001 - logging must never fail a request
             self.handleError(record)
+
+    def flush(self):
+        """Write every queued line now."""
+        with self._writing:
+            batch = b""
+            while self.queued:
+                line = self.queued.popleft()
+                if batch and len(batch) + len(line) > select.PIPE_BUF:
+                    self._write(batch)
+                    batch = b""
+                batch += line
+            self._write(batch)
+
+    def _write(self, data):
+        while data:  # a pipe may take a long write in parts
+            data = data[os.write(self.fd, data):]
+
+    def _start_writer(self):
+        with self._writing:
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_every_interval,
+                                                name="log-writer", daemon=True)
+                self._writer.start()
+
+    def _write_every_interval(self):
+        while True:
+            time.sleep(self.interval)
+            try:
+                self.flush()
+            except OSError:
+                pass  # the log stream is gone: there is nowhere to say so
+
+    def _forget_writer(self):
+        """In a forked child: the parent's writer thread and queued lines are not ours."""
+        self._writer, self._writing = None, threading.Lock()
+        self.queued.clear()
 
 
 def init_app(app):

@@ -1,9 +1,14 @@
 """Operations: request ids, 503 when the database cannot take a write, 429 on auth floods."""
+import json
+import logging
+import os
+import select
 import sqlite3
 
 from mutualaid import create_app
 from mutualaid.config import TestingConfig
 from mutualaid.extensions import db as _db
+from mutualaid.logs import JsonFormatter, LineWriter
 from tests.factories import make_user
 
 
@@ -23,6 +28,43 @@ def test_request_log_has_no_secrets(client, caplog):
     record = next(r for r in caplog.records if r.name == "mutualaid.requests")
     assert record.fields["path"] == "/api/v1/auth/tokens" and record.fields["status"] == 401
     assert "p4ss-word" not in caplog.text and "leak" not in caplog.text
+
+
+def _read_lines(fd, timeout):
+    """The whole lines readable from ``fd`` within ``timeout`` seconds (nothing more waits)."""
+    data = b""
+    while select.select([fd], [], [], timeout)[0]:
+        data += os.read(fd, 65536)
+        timeout = 0.05
+    return [json.loads(line) for line in data.decode().splitlines()]
+
+
+def test_log_lines_are_written_in_batches_and_warnings_at_once():
+    read_end, write_end = os.pipe()
+    handler = LineWriter(write_end, interval=0.3)
+    handler.setFormatter(JsonFormatter())
+    log = logging.getLogger("tests.linewriter")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    try:
+        for number in range(200):  # more than one write of PIPE_BUF holds
+            log.info("line %d", number)
+        assert not select.select([read_end], [], [], 0)[0]  # queued, not yet written
+        assert [line["message"] for line in _read_lines(read_end, 2)] == \
+            [f"line {number}" for number in range(200)]  # the writer thread wrote them, whole
+
+        log.info("before")
+        log.warning("trouble")
+        assert [line["message"] for line in _read_lines(read_end, 0.1)] == ["before", "trouble"]
+
+        log.info("at exit")
+        handler.flush()  # what logging.shutdown() calls
+        assert [line["message"] for line in _read_lines(read_end, 0)] == ["at exit"]
+    finally:
+        log.removeHandler(handler)
+        os.close(read_end)
+        os.close(write_end)
 
 
 def test_locked_database_answers_503_and_changes_nothing(tmp_path):
