@@ -14,7 +14,8 @@ sharing PostgreSQL and a Redis message queue, clients split between them, orders
 the first.
 
 HTTP: two single-worker gunicorn instances (deploy/gunicorn.conf.py) behind nginx
-(deploy/nginx.conf, ports rewritten), loaded with wrk on loopback for ``--seconds``:
+(deploy/nginx.conf, ports rewritten), loaded with wrk on loopback for ``--seconds``, each
+request claiming one of 16 client networks so that ip_hash spreads them over both instances:
 ``GET /api/v1/communities/<id>/board`` (a token, the community board of open orders, served
 from its per-process cache) against bench/bare_app.py
 (a constant JSON answer at the same path) on the identical setup.
@@ -100,6 +101,10 @@ class Instances:
         for url in self.urls:
             wait_for(url + "/api/v1/orders")
 
+    def cpu_seconds(self):
+        """CPU time used so far by each instance's worker process."""
+        return [_cpu_seconds(_worker_of(process.pid)) for process in self.processes]
+
     def stop(self):
         for process in self.processes:
             process.send_signal(signal.SIGTERM)
@@ -108,6 +113,16 @@ class Instances:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _worker_of(pid):
+    """The gunicorn worker process forked by the arbiter ``pid``."""
+    return int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+
+
+def _cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def app_env(database_url, queue=None):
@@ -243,6 +258,11 @@ error_log {dir}/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
     access_log off;
+    # wrk connects from one address, which ip_hash would send to one instance: the http part
+    # has each request claim one of several client networks in X-Forwarded-For (trusted from
+    # loopback only), as residents' own addresses would spread (bench/load.py binds 127.0.N.1).
+    set_real_ip_from 127.0.0.1;
+    real_ip_header X-Forwarded-For;
     client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy;
     fastcgi_temp_path {dir}/fastcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
     include {dir}/sharehut.conf;
@@ -269,9 +289,28 @@ def nginx_in_front(ports, workdir):
     return process, url
 
 
-def wrk(url, seconds, token=None):
+# Each request in turn from one of 16 client networks (see NGINX_MAIN).
+WRK_NETWORKS = """
+local requests, i = {}, 0
+function init(args)
+  for n = 1, 16 do
+    local headers = {["X-Forwarded-For"] = "10.0." .. n .. ".1"}
+    for name, value in pairs(wrk.headers) do headers[name] = value end
+    requests[n] = wrk.format(nil, nil, headers)
+  end
+end
+function request()
+  i = i % 16 + 1
+  return requests[i]
+end
+"""
+
+
+def wrk(url, seconds, workdir, token=None):
     """Requests/s that wrk reaches on ``url`` (loopback, 2 threads, 32 connections)."""
-    command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency"]
+    script = workdir / "networks.lua"
+    script.write_text(WRK_NETWORKS)
+    command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s", str(script)]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
@@ -284,7 +323,7 @@ def http(args):
     """Board API vs bare Flask, both on 2 gunicorn instances behind nginx."""
     database = Database()
     workdir = Path(tempfile.mkdtemp(prefix="sharehut-nginx-"))
-    results = {}
+    results, shares = {}, {}
     try:
         env = app_env(database.url, REDIS)
         requester_token, _tokens = seed(env, 1)
@@ -302,8 +341,11 @@ def http(args):
                         community_id = posted.json()["community_id"]
                 nginx, url = nginx_in_front(instances.ports, workdir)
                 target = url + f"/api/v1/communities/{community_id}/board"
-                wrk(target, 2, token)  # warm up
-                results[app_name] = wrk(target, args.seconds, token)
+                wrk(target, 2, workdir, token)  # warm up
+                before = instances.cpu_seconds()
+                results[app_name] = wrk(target, args.seconds, workdir, token)
+                shares[app_name] = [f"{(after - start) / args.seconds:.2f}" for start, after
+                                    in zip(before, instances.cpu_seconds())]
             finally:
                 if nginx:
                     nginx.terminate()
@@ -313,7 +355,8 @@ def http(args):
         print(f"http, nginx + 2 gunicorn (1 worker, gthread): board API "
               f"{board:.0f} req/s (the community board: 50 of {args.board_orders} open orders, "
               f"BOARD_CACHE_SECONDS default), bare Flask "
-              f"{bare:.0f} req/s, ratio {board / bare:.2f}; wrk errors: "
+              f"{bare:.0f} req/s, ratio {board / bare:.2f}; CPU cores used by each instance's "
+              f"worker: board {'/'.join(shares['board'])}, bare {'/'.join(shares['bare'])}; wrk errors: "
               f"{results['board'][1] + results['bare'][1] or 'none'}; load average {load()}", flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
