@@ -1,6 +1,11 @@
 """The community board: the same public view of a community's open orders for every viewer,
 kept as ready JSON bytes per (community, locale) in a small per-process cache.
 
+A rebuild (after any change to the community's orders) reads which orders are on the board
+with their versions, and reuses each one's JSON from a per-process cache while its version
+and the names shown with it are the same: loading and dumping 50 orders through the ORM was
+most of a busy instance's CPU (bench/load.py), and one change alters one order.
+
 Staleness bound: within one process a change is seen at once (``order_created`` /
 ``order_updated`` mark the community, and the entry is dropped when that transaction
 commits); changes made through another process show after at most ``BOARD_CACHE_SECONDS``
@@ -14,6 +19,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
+from mutualaid.accounts.models import User
 from mutualaid.database import get_or_404
 from mutualaid.extensions import db
 from mutualaid.i18n import select_locale
@@ -23,6 +29,7 @@ from mutualaid.orders.schemas import order_dumper
 from mutualaid.places.models import Community
 
 BOARD_SIZE = 50
+MAX_ORDERS = 5_000  # the memory bound of the per-order JSON: a full cache starts afresh
 _CACHE = "orders_board_cache"  # app.extensions key, see _cache()
 _CHANGED = "orders_board_changed"  # session.info key: community ids changed in the transaction
 
@@ -32,14 +39,14 @@ def _cache():
     count of invalidations (so that a board read before a change but finished after it is
     not stored)."""
     return current_app.extensions.setdefault(
-        _CACHE, {"boards": {}, "locks": {}, "generations": {}})
+        _CACHE, {"boards": {}, "locks": {}, "generations": {}, "orders": {}})
 
 
 def board_json(community_id):
     """The board of ``community_id`` as JSON bytes: ``{"items": [...], "version": n}``."""
     ttl = float(current_app.config.get("BOARD_CACHE_SECONDS", 2))
     if ttl <= 0:
-        return _render(community_id)
+        return _render(community_id, {})  # nothing kept: every order read and dumped
     key = (community_id, select_locale())  # the selector's string: no Babel parsing
     cache = _cache()
     hit = cache["boards"].get(key)
@@ -50,10 +57,10 @@ def board_json(community_id):
         # Another thread is rebuilding this board: answer the expired copy (older by one
         # rebuild at most) or build one too. Never wait: a waiting thread may hold the
         # pooled connection the builder needs.
-        return hit[1] if hit is not None else _render(community_id)
+        return hit[1] if hit is not None else _render(community_id, cache["orders"])
     try:
         generation = cache["generations"].get(community_id, 0)
-        body = _render(community_id)
+        body = _render(community_id, cache["orders"])
         if cache["generations"].get(community_id, 0) == generation:
             cache["boards"][key] = (time.monotonic() + ttl, body)
         return body
@@ -61,25 +68,42 @@ def board_json(community_id):
         lock.release()
 
 
-def _render(community_id):
-    body = current_app.json.dumps(build(community_id), ensure_ascii=False).encode()
-    db.session.rollback()  # end the read transaction
-    return body
-
-
-def build(community_id):
-    """The board's data, read now: open, not hidden orders, newest first, as a non-party sees
-    them (no contact); ``version`` counts every change to the community's orders."""
+def _render(community_id, kept):
+    """The board read now: open, not hidden orders, newest first, as a non-party sees them (no
+    contact), as JSON bytes; ``version`` counts every change to the community's orders.
+    ``kept`` maps (order id, version, requester's name, helper's name) to the order's JSON."""
     get_or_404(Community, community_id)
-    orders = db.session.scalars(
-        sa.select(Order).where(Order.community_id == community_id, Order.status == "open",
-                               Order.hidden.is_(False))
-        .order_by(Order.created_at.desc(), Order.id.desc()).limit(BOARD_SIZE)
-        .options(*LIST_LOADS)).all()
+    requester, helper = so.aliased(User), so.aliased(User)
+    rows = db.session.execute(
+        sa.select(Order.id, Order.version, requester.display_name, helper.display_name)
+        .join(requester, Order.requester_id == requester.id)
+        .outerjoin(helper, Order.helper_id == helper.id)
+        .where(Order.community_id == community_id, Order.status == "open",
+               Order.hidden.is_(False))
+        .order_by(Order.created_at.desc(), Order.id.desc()).limit(BOARD_SIZE)).all()
     version = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Order.version), 0))
                                 .where(Order.community_id == community_id))
-    dump = order_dumper(None)
-    return {"items": [dump(order) for order in orders], "version": int(version)}
+    items = {row.id: kept.get(tuple(row)) for row in rows}
+    items.update(_dump_orders([order_id for order_id, item in items.items() if item is None],
+                              kept))
+    db.session.rollback()  # end the read transaction
+    listed = ", ".join(item for item in items.values() if item is not None)  # (deleted meanwhile)
+    return f'{{"items": [{listed}], "version": {int(version)}}}'.encode()
+
+
+def _dump_orders(order_ids, kept):
+    """{id: JSON} of these orders, read now, each also kept for the next rebuild."""
+    if not order_ids:
+        return {}
+    if len(kept) + len(order_ids) > MAX_ORDERS:
+        kept.clear()
+    dump, dumped = order_dumper(None), {}
+    for order in db.session.scalars(
+            sa.select(Order).where(Order.id.in_(order_ids)).options(*LIST_LOADS)):
+        dumped[order.id] = current_app.json.dumps(dump(order), ensure_ascii=False)
+        helper = order.helper.display_name if order.helper else None
+        kept[order.id, order.version, order.requester.display_name, helper] = dumped[order.id]
+    return dumped
 
 
 def changed(community_id, session=None):

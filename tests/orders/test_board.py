@@ -2,6 +2,7 @@
 import pytest
 import sqlalchemy as sa
 
+from mutualaid.accounts.models import User
 from mutualaid.extensions import db
 from mutualaid.orders import domain
 from mutualaid.orders.models import Order
@@ -74,7 +75,8 @@ def test_board_shows_at_most_fifty_orders(api, hood, app):
 
 
 def _retitle_behind_the_caches_back(order, title):
-    db.session.execute(sa.update(Order).where(Order.id == order.id).values(title=title))
+    db.session.execute(sa.update(Order).where(Order.id == order.id)  # as every change does:
+                       .values(title=title, version=Order.version + 1))  # a new version
     db.session.commit()
 
 
@@ -154,3 +156,34 @@ def test_an_expired_board_being_rebuilt_by_another_thread_is_answered_as_it_was(
     with rebuilding:  # another thread is rebuilding it
         assert client.get(path).json["items"][0]["title"] == "Before"
     assert client.get(path).json["items"][0]["title"] == "After"
+
+
+def test_a_rebuild_reads_again_only_the_orders_that_changed(api, hood, app):
+    from tests.matching.querycount import count_queries
+
+    app.config["BOARD_CACHE_SECONDS"] = 600
+    kept_orders = [make_order(hood.requester, title=f"Kept {index}") for index in range(3)]
+    db.session.commit()
+    client, path = api(hood.other), board_path(hood)
+    client.get(path)
+    created = api(hood.requester).post("/orders", {"title": "New need", "tags": ["errands"]})
+    _retitle_behind_the_caches_back(kept_orders[0], "Retitled")
+    with count_queries() as queries:
+        items = client.get(path).json["items"]
+    assert [item["title"] for item in items] == ["New need", "Kept 2", "Kept 1", "Retitled"]
+    (full_read,) = [query for query in queries if "orders.description" in query]
+    assert full_read.count("?") == 2  # the new order and the retitled one, not Kept 1 and 2
+
+
+def test_a_renamed_requester_shows_at_the_next_rebuild(api, hood, app):
+    app.config["BOARD_CACHE_SECONDS"] = 600
+    make_order(hood.requester, title="Mine")
+    db.session.commit()
+    client, path = api(hood.other), board_path(hood)
+    assert client.get(path).json["items"][0]["requester"]["display_name"] != "Grandma Li"
+    db.session.execute(sa.update(User).where(User.id == hood.requester.id)
+                       .values(display_name="Grandma Li"))
+    make_order(hood.other, title="Theirs")  # a change to the community's orders: a rebuild
+    db.session.commit()
+    items = client.get(path).json["items"]
+    assert items[1]["requester"]["display_name"] == "Grandma Li"
