@@ -1,5 +1,6 @@
 """The community board: the same public view of a community's open orders for every viewer,
-kept as ready JSON bytes per (community, locale) in a small per-process cache.
+kept as ready JSON bytes per community in a small per-process cache (nothing in it is
+translated: one copy serves every language).
 
 A rebuild (after any change to the community's orders) reads which orders are on the board
 with their versions, and reuses each one's JSON from a per-process cache while its version
@@ -22,7 +23,6 @@ from flask import current_app
 from mutualaid.accounts.models import User
 from mutualaid.database import get_or_404
 from mutualaid.extensions import db
-from mutualaid.i18n import select_locale
 from mutualaid.orders.access import LIST_LOADS
 from mutualaid.orders.models import Order
 from mutualaid.orders.schemas import order_dumper
@@ -35,9 +35,9 @@ _CHANGED = "orders_board_changed"  # session.info key: community ids changed in 
 
 
 def _cache():
-    """This process's boards, a lock per board (one thread rebuilds it), and a per-community
-    count of invalidations (so that a board read before a change but finished after it is
-    not stored)."""
+    """This process's boards, a lock per board (one thread rebuilds it), a per-community count
+    of invalidations (so that a board read before a change but finished after it is not
+    stored), and the JSON of the orders boards showed (see ``_render``)."""
     return current_app.extensions.setdefault(
         _CACHE, {"boards": {}, "locks": {}, "generations": {}, "orders": {}})
 
@@ -47,12 +47,11 @@ def board_json(community_id):
     ttl = float(current_app.config.get("BOARD_CACHE_SECONDS", 2))
     if ttl <= 0:
         return _render(community_id, {})  # nothing kept: every order read and dumped
-    key = (community_id, select_locale())  # the selector's string: no Babel parsing
     cache = _cache()
-    hit = cache["boards"].get(key)
+    hit = cache["boards"].get(community_id)
     if hit is not None and hit[0] > time.monotonic():
         return hit[1]
-    lock = cache["locks"].setdefault(key, threading.Lock())
+    lock = cache["locks"].setdefault(community_id, threading.Lock())
     if not lock.acquire(blocking=False):
         # Another thread is rebuilding this board: answer the expired copy (older by one
         # rebuild at most) or build one too. Never wait: a waiting thread may hold the
@@ -62,7 +61,7 @@ def board_json(community_id):
         generation = cache["generations"].get(community_id, 0)
         body = _render(community_id, cache["orders"])
         if cache["generations"].get(community_id, 0) == generation:
-            cache["boards"][key] = (time.monotonic() + ttl, body)
+            cache["boards"][community_id] = (time.monotonic() + ttl, body)
         return body
     finally:
         lock.release()
@@ -113,13 +112,11 @@ def changed(community_id, session=None):
 
 
 def forget(community_id):
-    """Drop the cached boards of ``community_id`` (every locale) in this process."""
+    """Drop the cached board of ``community_id`` in this process."""
     cache = _cache()
     generations = cache["generations"]
     generations[community_id] = generations.get(community_id, 0) + 1
-    boards = cache["boards"]
-    for key in [key for key in list(boards) if key[0] == community_id]:
-        boards.pop(key, None)
+    cache["boards"].pop(community_id, None)
 
 
 @sa.event.listens_for(so.Session, "after_commit")
