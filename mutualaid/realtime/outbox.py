@@ -7,6 +7,7 @@ the commit stands, the request answers normally, and clients catch up when they 
 """
 import functools
 import logging
+import threading
 from typing import Callable, NamedTuple
 
 import sqlalchemy as sa
@@ -17,15 +18,20 @@ from mutualaid.extensions import AFTER_COMMIT, db, socketio
 OUTBOX = "realtime_outbox"  # session.info key: [(event, payload, rooms)], in order
 _TAGS = "realtime_outbox_transactions"  # parallel list: the transaction each was made in
 log = logging.getLogger(__name__)
+# latest_of keys being read after a commit in this process: True once another commit asked
+# for a read while that one ran (see _read_and_emit).
+_reading = {}
+_reading_lock = threading.Lock()
 
 
 class ReadAfterCommit(NamedTuple):
     """A payload read once the commit is complete, in a new transaction."""
 
     read: Callable[[], dict]
+    latest_of: object = None
 
 
-def announce(event, payload, rooms, session=None, *, after_commit=False):
+def announce(event, payload, rooms, session=None, *, after_commit=False, latest_of=None):
     """Queue ``event`` for ``rooms``, to be emitted after the session's next commit.
 
     ``payload`` is a dict, or a function returning one: it is called just before the commit,
@@ -33,10 +39,16 @@ def announce(event, payload, rooms, session=None, *, after_commit=False):
     ``after_commit`` the function is called once the commit is complete instead: for a payload
     costly to read while the change holds a lock until its commit (a vote's turnout counts
     every ballot). It may then see later changes too; clients keep the highest version.
+
+    ``latest_of`` (with ``after_commit``) names what the payload describes, e.g. ``("vote",
+    7)``: commits in this process that announce it while a read of it runs are answered by one
+    more read after that one, which sees them all, instead of one read each (a burst of
+    ballots at a busy vote recounted the electorate once per ballot). That read goes to the
+    rooms of the first: use it where every commit announces to the same rooms.
     """
     session = session or db.session()
     if after_commit:
-        payload = ReadAfterCommit(payload)
+        payload = ReadAfterCommit(payload, latest_of)
     if not session.in_transaction():
         session.begin()  # so that a rollback or close with nothing else done still drops it
     transaction = session.get_nested_transaction() or session.get_transaction()
@@ -88,9 +100,44 @@ def _resolve_payloads(session):
                       for event, payload, rooms in entries]
 
 
-def _read_and_emit(event, read, rooms, session):
-    """Read a payload after the commit, in a transaction of its own, and send it (a failed
-    read is logged, not raised: the commit stands)."""
+def _read_and_emit(event, read, rooms, latest_of, session):
+    """Read a payload after the commit, in a transaction of its own, and send it; again while
+    other commits asked for ``latest_of`` during the read (see ``announce``)."""
+    if latest_of is not None and not _start_reading(latest_of):
+        return  # the thread reading it now reads once more, and sees this commit
+    done = False
+    try:
+        while not done:
+            _read_once_and_emit(event, read, rooms, session)
+            done = latest_of is None or _finish_reading(latest_of)
+    finally:
+        if not done:  # only if the read raised past its own handler
+            with _reading_lock:
+                _reading.pop(latest_of, None)
+
+
+def _start_reading(key):
+    """Claim the read of ``key``; False (and a request for one more read) if it is taken."""
+    with _reading_lock:
+        if key in _reading:
+            _reading[key] = True
+            return False
+        _reading[key] = False
+        return True
+
+
+def _finish_reading(key):
+    """True when nobody asked for ``key`` during the read (it is released), else False."""
+    with _reading_lock:
+        if _reading[key]:
+            _reading[key] = False
+            return False
+        del _reading[key]
+        return True
+
+
+def _read_once_and_emit(event, read, rooms, session):
+    """Read the payload (a failed read is logged, not raised: the commit stands) and send it."""
     try:
         payload = read()
     except Exception:
@@ -108,7 +155,7 @@ def _emit_after_commit(session):
     for event, payload, rooms in _forget(session):
         if isinstance(payload, ReadAfterCommit):
             session.info.setdefault(AFTER_COMMIT, []).append(
-                functools.partial(_read_and_emit, event, payload.read, rooms))
+                functools.partial(_read_and_emit, event, payload.read, rooms, payload.latest_of))
         else:
             emit_now(event, payload, rooms)
 

@@ -207,7 +207,8 @@ def _append(vote, key, actor, choice, channel, note, unit_id, now):
     _point_current(vote, key, ballot, may_replace=channel == "online")
     # Counted once the ballot is committed: the vote's row lock is held while a ballot is
     # appended, not while every ballot is counted (the queue of voters at a busy vote).
-    announce("vote.turnout", lambda: vote_payload(vote), scope_rooms(vote), after_commit=True)
+    announce("vote.turnout", lambda: vote_payload(vote), scope_rooms(vote), after_commit=True,
+             latest_of=("vote", vote.id))
     return ballot
 
 

@@ -277,3 +277,40 @@ def test_a_payload_read_after_the_commit_sees_it_and_follows_the_others(connect)
     assert received(client) == [
         ("order.updated", {"id": 1, "version": 2}),
         ("user.created", {"id": newcomer_id, "version": 1, "name": "Committed"})]
+
+
+def test_commits_during_a_read_of_the_same_thing_share_one_more_read(app, connect):
+    import threading
+
+    user = make_user(verified=True)
+    client = connect(user=user)
+    rooms = [room("user", user.id)]
+    reads, reading, go_on = [], threading.Event(), threading.Event()
+
+    def read():
+        reads.append(len(reads) + 1)
+        if len(reads) == 1:  # the first read is slow: three more commits come meanwhile
+            reading.set()
+            go_on.wait(10)
+        return {"id": 7, "version": len(reads)}
+
+    def first_commit():
+        with app.app_context():
+            announce("vote.turnout", read, rooms, after_commit=True, latest_of=("vote", 7))
+            db.session.commit()
+
+    first = threading.Thread(target=first_commit)
+    first.start()
+    assert reading.wait(10)
+    for _ in range(3):
+        announce("vote.turnout", read, rooms, after_commit=True, latest_of=("vote", 7))
+        db.session.commit()  # answered by the running read's next round, not read here
+    assert reads == [1]
+    go_on.set()
+    first.join(10)
+    assert reads == [1, 2]
+    assert received(client) == [("vote.turnout", {"id": 7, "version": 1}),
+                                ("vote.turnout", {"id": 7, "version": 2})]
+    announce("vote.turnout", read, rooms, after_commit=True, latest_of=("vote", 7))
+    db.session.commit()  # nobody reading now: read at once
+    assert reads == [1, 2, 3]
