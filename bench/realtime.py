@@ -356,8 +356,9 @@ def http(args):
               f"{board:.0f} req/s (the community board: 50 of {args.board_orders} open orders, "
               f"BOARD_CACHE_SECONDS default), bare Flask "
               f"{bare:.0f} req/s, ratio {board / bare:.2f}; CPU cores used by each instance's "
-              f"worker: board {'/'.join(shares['board'])}, bare {'/'.join(shares['bare'])}; wrk errors: "
-              f"{results['board'][1] + results['bare'][1] or 'none'}; load average {load()}", flush=True)
+              f"worker: board {'/'.join(shares['board'])}, bare {'/'.join(shares['bare'])}; "
+              f"wrk errors: {results['board'][1] + results['bare'][1] or 'none'}; "
+              f"load average {load()}", flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         database.drop()

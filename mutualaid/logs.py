@@ -24,7 +24,8 @@ logger = logging.getLogger("mutualaid.requests")
 _SECRETS_IN_URLS = (
     ("/kiosk/", re.compile(r"((?:^|[\s\"])/kiosk/)[^/?\s\"]+"), r"\1[redacted]"),
     ("/receipts/", re.compile(r"(/receipts/)[^/?\s\"]+"), r"\1[redacted]"),
-    ("=", re.compile(r"([?&](?:token|code|pin|password)=)[^&\s\"]*", re.IGNORECASE), r"\1[redacted]"),
+    ("=", re.compile(r"([?&](?:token|code|pin|password)=)[^&\s\"]*", re.IGNORECASE),
+     r"\1[redacted]"),
 )
 
 
