@@ -75,8 +75,10 @@ def test_board_shows_at_most_fifty_orders(api, hood, app):
 
 
 def _retitle_behind_the_caches_back(order, title):
-    db.session.execute(sa.update(Order).where(Order.id == order.id)  # as every change does:
-                       .values(title=title, version=Order.version + 1))  # a new version
+    """Change the order as another process would: a new title and, as every change, a new
+    version."""
+    db.session.execute(sa.update(Order).where(Order.id == order.id)
+                       .values(title=title, version=Order.version + 1))
     db.session.commit()
 
 
