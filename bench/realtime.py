@@ -14,11 +14,12 @@ sharing PostgreSQL and a Redis message queue, clients split between them, orders
 the first.
 
 HTTP: two single-worker gunicorn instances (deploy/gunicorn.conf.py) behind nginx
-(deploy/nginx.conf, ports rewritten), loaded with wrk on loopback for ``--seconds``, each
-request claiming one of 16 client networks so that ip_hash spreads them over both instances:
+(deploy/nginx.conf, ports rewritten), loaded with wrk on loopback, each request claiming one
+of 16 client networks so that ip_hash spreads them over both instances:
 ``GET /api/v1/communities/<id>/board`` (a token, the community board of open orders, served
-from its per-process cache) against bench/bare_app.py
-(a constant JSON answer at the same path) on the identical setup.
+from its per-process cache) against bench/bare_app.py (a constant JSON answer at the same
+path) on an identical setup running beside it; the two are loaded in turn, ``--rounds`` of
+``--seconds`` each, and the ratio is the median of the rounds' ratios.
 
 Needs PostgreSQL (BENCH_POSTGRES_URL, a server where databases may be created; a database
 is created and dropped per run), Redis (BENCH_REDIS_URL), nginx and wrk on PATH, aiohttp.
@@ -272,6 +273,7 @@ http {{
 
 def nginx_in_front(ports, workdir):
     """Start nginx with deploy/nginx.conf in front of ``ports``; returns (process, url)."""
+    workdir.mkdir(exist_ok=True)
     site = (ROOT / "deploy" / "nginx.conf").read_text()
     site = site.replace("server 127.0.0.1:8001", f"server 127.0.0.1:{ports[0]}")
     site = site.replace("server 127.0.0.1:8002", f"server 127.0.0.1:{ports[1]}")
@@ -320,48 +322,68 @@ def wrk(url, seconds, workdir, token=None):
 
 
 def http(args):
-    """Board API vs bare Flask, both on 2 gunicorn instances behind nginx."""
+    """Board API vs bare Flask, each on 2 gunicorn instances behind its own nginx, all running
+    at once and loaded in turn (``--rounds`` of ``--seconds`` each): the machine's speed drifts
+    over minutes, and alternating short rounds keeps that drift out of the ratio."""
     database = Database()
     workdir = Path(tempfile.mkdtemp(prefix="sharehut-nginx-"))
-    results, shares = {}, {}
+    setups = {}
     try:
         env = app_env(database.url, REDIS)
         requester_token, _tokens = seed(env, 1)
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {requester_token}"
-        for app_name, path, token in (("board", "app:app", requester_token),
-                                      ("bare", "bench.bare_app:app", None)):
-            instances = Instances(env, 2, app=path, threads=64)
-            nginx = None
-            try:
-                if app_name == "board":
-                    for index in range(args.board_orders):
-                        posted = session.post(instances.urls[0] + "/api/v1/orders", timeout=30,
-                                              json={"title": f"board {index}", "tags": ["errands"]})
-                        community_id = posted.json()["community_id"]
-                nginx, url = nginx_in_front(instances.ports, workdir)
-                target = url + f"/api/v1/communities/{community_id}/board"
-                wrk(target, 2, workdir, token)  # warm up
-                before = instances.cpu_seconds()
-                results[app_name] = wrk(target, args.seconds, workdir, token)
-                shares[app_name] = [f"{(after - start) / args.seconds:.2f}" for start, after
-                                    in zip(before, instances.cpu_seconds())]
-            finally:
-                if nginx:
-                    nginx.terminate()
-                    nginx.wait()
-                instances.stop()
-        board, bare = results["board"][0], results["bare"][0]
-        print(f"http, nginx + 2 gunicorn (1 worker, gthread): board API "
-              f"{board:.0f} req/s (the community board: 50 of {args.board_orders} open orders, "
-              f"BOARD_CACHE_SECONDS default), bare Flask "
-              f"{bare:.0f} req/s, ratio {board / bare:.2f}; CPU cores used by each instance's "
-              f"worker: board {'/'.join(shares['board'])}, bare {'/'.join(shares['bare'])}; "
-              f"wrk errors: {results['board'][1] + results['bare'][1] or 'none'}; "
-              f"load average {load()}", flush=True)
+        for name, app, token in (("board", "app:app", requester_token),
+                                 ("bare", "bench.bare_app:app", None)):
+            instances = Instances(env, 2, app=app, threads=64)
+            setups[name] = {"instances": instances, "token": token, "rounds": [], "cpu": []}
+            if name == "board":
+                community_id = post_board_orders(instances.urls[0], requester_token,
+                                                 args.board_orders)
+            setups[name]["nginx"], url = nginx_in_front(instances.ports, workdir / name)
+            setups[name]["url"] = url + f"/api/v1/communities/{community_id}/board"
+            wrk(setups[name]["url"], 2, workdir, token)  # warm up
+        errors = []
+        for _round in range(args.rounds):
+            for setup in setups.values():
+                before = setup["instances"].cpu_seconds()
+                rate, round_errors = wrk(setup["url"], args.seconds, workdir, setup["token"])
+                setup["rounds"].append(rate)
+                setup["cpu"].append([(after - start) / args.seconds for start, after
+                                     in zip(before, setup["instances"].cpu_seconds())])
+                errors += round_errors
+        report_http(setups, args, errors)
     finally:
+        for setup in setups.values():
+            setup["nginx"].terminate()
+            setup["nginx"].wait()
+            setup["instances"].stop()
         shutil.rmtree(workdir, ignore_errors=True)
         database.drop()
+
+
+def post_board_orders(url, token, count):
+    """Post ``count`` open orders as the requester; returns their community's id."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    for index in range(count):
+        posted = session.post(url + "/api/v1/orders", timeout=30,
+                              json={"title": f"board {index}", "tags": ["errands"]})
+    return posted.json()["community_id"]
+
+
+def report_http(setups, args, errors):
+    board, bare = setups["board"]["rounds"], setups["bare"]["rounds"]
+    ratios = [b / a for b, a in zip(board, bare)]
+    cores = {name: "/".join(f"{statistics.mean(c):.2f}" for c in zip(*setup["cpu"]))
+             for name, setup in setups.items()}
+    print(f"http, nginx + 2 gunicorn (1 worker, gthread), {args.rounds} alternating rounds of "
+          f"{args.seconds} s: board API (the community board: 50 of {args.board_orders} open "
+          f"orders, BOARD_CACHE_SECONDS default) median {statistics.median(board):.0f} req/s "
+          f"({min(board):.0f}-{max(board):.0f}), bare Flask median "
+          f"{statistics.median(bare):.0f} req/s ({min(bare):.0f}-{max(bare):.0f}); ratio per "
+          f"round {', '.join(f'{r:.2f}' for r in ratios)}: median "
+          f"{statistics.median(ratios):.2f}; CPU cores used by each instance's worker: board "
+          f"{cores['board']}, bare {cores['bare']}; wrk errors: {errors or 'none'}; "
+          f"load average {load()}", flush=True)
 
 
 def main():
@@ -370,7 +392,8 @@ def main():
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--changes", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20.0, help="orders per second")
-    parser.add_argument("--seconds", type=int, default=15, help="wrk duration")
+    parser.add_argument("--seconds", type=int, default=8, help="wrk duration of a round")
+    parser.add_argument("--rounds", type=int, default=6, help="rounds per app (http part)")
     parser.add_argument("--board-orders", type=int, default=200)
     args = parser.parse_args()
     if args.part in ("latency", "all"):
