@@ -6,8 +6,8 @@ from mutualaid.catalogue import domain
 from mutualaid.catalogue.models import Booking, Service, ServiceSession
 from mutualaid.catalogue.schemas import (
     AttendanceSchema, BookingListSchema, BookingSchema, MyBookingsQuerySchema,
-    ServiceQuerySchema, ServiceSchema, SessionSchema, booking_schema, service_schema,
-    session_schema,
+    ServiceChangesSchema, ServiceQuerySchema, ServiceSchema, SessionSchema, booking_schema,
+    service_schema, session_schema,
 )
 from mutualaid.database import get_or_404
 from mutualaid.extensions import db
@@ -40,6 +40,15 @@ def list_services(args):
 def get_service(service_id):
     """One service with its upcoming sessions."""
     return dump_service(get_or_404(Service, service_id))
+
+
+@endpoint("/services/<id:service_id>", "PATCH", body=ServiceChangesSchema(),
+          response=ServiceSchema, auth="staff")
+def update_service(service_id, data):
+    """Staff: edit a service, withdraw it (``active: false``) or offer it again."""
+    service = domain.update_service(current_user, get_or_404(Service, service_id), data)
+    db.session.commit()
+    return dump_service(service)
 
 
 @endpoint("/services/<id:service_id>/sessions", "POST", body=SessionSchema(),

@@ -31,6 +31,17 @@ def create_service(actor, community_id, title, provider, category, audience="eve
     return service
 
 
+def update_service(actor, service, changes):
+    """Staff of the service's community edit it. ``active=False`` withdraws it: no longer
+    listed to residents nor bookable; the seats already booked stay booked (staff may cancel
+    them one by one). ``active=True`` offers it again. Raises Forbidden."""
+    require_staff_of(actor, service.community_id)
+    for name, value in changes.items():
+        setattr(service, name, value)
+    db.session.flush()
+    return service
+
+
 def _only_community(actor):
     """The one community a staff member serves; ValidationFailed when there are several."""
     ids = staff_community_ids(actor)
@@ -55,9 +66,12 @@ def add_session(actor, service, starts_at, duration_min, capacity, place):
     return session
 
 
-def services_for(actor, category=None, audience=None, community_id=None):
-    """A select of the active services ``actor`` may browse, filtered, by category and title."""
-    select = sa.select(Service).where(Service.active.is_(True))
+def services_for(actor, category=None, audience=None, community_id=None, withdrawn=False):
+    """A select of the active services ``actor`` may browse (``withdrawn``: the withdrawn
+    ones too, for staff), filtered, by category and title."""
+    select = sa.select(Service)
+    if not withdrawn:
+        select = select.where(Service.active.is_(True))
     if community_id is not None:
         select = select.where(Service.community_id == community_id)
     elif actor.is_staff and actor.role != "admin":

@@ -29,6 +29,17 @@ class ServiceSchema(Schema):
     sessions = fields.List(fields.Nested(SessionSchema), dump_only=True)
 
 
+class ServiceChangesSchema(Schema):
+    """Staff edits: any of the service's fields, and ``active`` to withdraw or offer it again."""
+
+    title = Text(100)
+    provider = Text(100)
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    audience = fields.String(validate=validate.OneOf(AUDIENCES))
+    description = Text(2000, min_length=0)
+    active = Flag()
+
+
 class ServiceQuerySchema(Schema):
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     audience = fields.String(validate=validate.OneOf(AUDIENCES))

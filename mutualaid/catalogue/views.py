@@ -60,10 +60,11 @@ def mine():
 
 @bp.get("/staff")
 def staff():
-    """Staff: publish services and sessions; each service links to its sessions' bookings."""
+    """Staff: publish, edit and withdraw services, add sessions; each session links to its
+    bookings. Withdrawn services are listed too, to be offered again."""
     if not current_user.is_staff:
         abort(403)
-    services = db.session.scalars(domain.services_for(current_user)).all()
+    services = db.session.scalars(domain.services_for(current_user, withdrawn=True)).all()
     return render_template("catalogue/staff.html", services=services, categories=CATEGORIES,
                            audiences=AUDIENCES,
                            sessions={s.id: domain.upcoming_sessions(s, 20) for s in services},

@@ -89,6 +89,48 @@ def test_api_booking_delete_permissions(api, world, db, who, status):
     assert db.session.get(ServiceSession, world["session"].id).booked == (0 if status == 204 else 1)
 
 
+@pytest.mark.parametrize("who, status", [
+    (None, 401), ("unverified", 403), ("resident", 403), ("other_staff", 403), ("staff", 200),
+])
+def test_api_service_patch_permissions(api, world, db, who, status):
+    before = world["service"].title
+    response = api(world.get(who)).patch(f"/services/{world['service'].id}",
+                                         json={"title": "Tea and a chat"})
+    assert response.status_code == status, response.json
+    db.session.expire_all()
+    assert world["service"].title == ("Tea and a chat" if status == 200 else before)
+
+
+def test_api_staff_edit_every_field_of_a_service(api, world, db):
+    changes = {"title": "Health check", "provider": "Street clinic", "category": "health",
+               "audience": "everyone", "description": ""}
+    answer = api(world["staff"]).patch(f"/services/{world['service'].id}", json=changes)
+    assert answer.status_code == 200
+    assert {key: answer.json[key] for key in changes} == changes
+    db.session.expire_all()
+    assert {key: getattr(world["service"], key) for key in changes} == changes
+
+
+def test_api_withdrawn_service_is_unlisted_and_unbookable_until_offered_again(api, world, db):
+    staff, resident = api(world["staff"]), api(world["resident"])
+    service, session = f"/services/{world['service'].id}", world["session"]
+    early = make_user(verified=True, unit=make_unit(make_building(world["community"])))
+    assert api(early).post(f"/sessions/{session.id}/bookings").status_code == 201
+
+    assert staff.patch(service, json={"active": False}).json["active"] is False
+    assert resident.get("/services").json["total"] == 0
+    assert resident.get(service).json["active"] is False  # a saved link still explains
+    refused = resident.post(f"/sessions/{session.id}/bookings")
+    assert refused.status_code == 409
+    assert refused.json["error"]["code"] == "service_inactive"
+    db.session.expire_all()
+    assert db.session.get(ServiceSession, session.id).booked == 1  # the early seat stays
+
+    assert staff.patch(service, json={"active": True}).status_code == 200
+    assert resident.get("/services").json["total"] == 1
+    assert resident.post(f"/sessions/{session.id}/bookings").status_code == 201
+
+
 def test_api_services_get_lists_sessions_with_seats_left(api, world):
     api(world["resident"]).post(f"/sessions/{world['session'].id}/bookings")
     body = api(world["resident"]).get("/services?category=care&audience=elderly").json
@@ -143,6 +185,20 @@ def test_api_services_post_bad_input_is_400_and_changes_nothing(api, world, db, 
     assert count(db, Service) == 1
 
 
+@pytest.mark.parametrize("body", [
+    {"title": ""}, {"title": "x" * 101}, {"provider": None}, {"category": "astrology"},
+    {"audience": "aliens"}, {"description": ["nested"]}, {"active": "no"},
+    {"community_id": 2}, {"title": "Tea", "surprise": 1},
+])
+def test_api_service_patch_bad_input_is_400_and_changes_nothing(api, world, db, body):
+    service = world["service"]
+    before = (service.title, service.provider, service.category, service.active)
+    response = api(world["staff"]).patch(f"/services/{service.id}", json=body)
+    assert response.status_code == 400 and "error" in response.json, response.json
+    db.session.expire_all()
+    assert (service.title, service.provider, service.category, service.active) == before
+
+
 @pytest.mark.parametrize("change", [
     {"capacity": 0}, {"capacity": -1}, {"capacity": "2"}, {"capacity": 501},
     {"duration_min": 0}, {"starts_at": "yesterday"}, {"starts_at": "2020-01-01T10:00:00+08:00"},
@@ -158,10 +214,10 @@ def test_api_sessions_post_bad_input_is_400_and_changes_nothing(api, world, db, 
 @pytest.mark.parametrize("method, path", [
     ("POST", "/sessions/999999/bookings"), ("POST", "/sessions/99999999999999999999999/bookings"),
     ("DELETE", "/bookings/999999"), ("POST", "/services/999999/sessions"),
-    ("PUT", "/bookings/999999/attendance"),
+    ("PUT", "/bookings/999999/attendance"), ("PATCH", "/services/999999"),
 ])
 def test_api_unknown_ids_are_404(api, world, method, path):
-    body = {"attended": True} if method == "PUT" else session_body()
+    body = {"PUT": {"attended": True}, "PATCH": {"title": "Tea"}}.get(method, session_body())
     assert api(world["staff"]).call(method, path, json=body).status_code == 404
 
 

@@ -69,3 +69,28 @@ def test_third_booking_of_two_seat_session_is_refused_with_a_message(
     page.reload()
     expect(page.locator(f"[data-session='{session['id']}']")).to_contain_text("已满")
 
+
+
+def test_staff_edit_and_withdraw_a_service_then_offer_it_again(
+        server, community, live_api, new_context):
+    service, _session = two_seat_session(community["staff"])
+    liang = resident(live_api, community["staff"], community["unit"], "liang")
+    page = new_context().new_page()
+    sign_in(page, server.url, "staff", "staff-password")
+    page.goto(server.url + "/services/staff")
+    card = page.locator(f"[data-service='{service['id']}']")
+    card.get_by_text("修改服务").click()
+    card.get_by_label("标题").fill("长者智能手机课")
+    with page.expect_navigation():  # the page reloads once the change is saved
+        card.get_by_role("button", name="保存修改").click()
+    expect(card.get_by_role("heading")).to_contain_text("长者智能手机课")
+    assert [s["title"] for s in liang.get("/services")["items"]] == ["长者智能手机课"]
+
+    with page.expect_navigation():
+        card.get_by_role("button", name="撤下服务").click()
+    expect(card.get_by_role("heading")).to_contain_text("已撤下")
+    assert liang.get("/services")["items"] == []
+    with page.expect_navigation():
+        card.get_by_role("button", name="重新上架").click()
+    expect(card.get_by_role("heading")).not_to_contain_text("已撤下")
+    assert liang.get("/services")["total"] == 1

@@ -118,6 +118,7 @@ TABLE = [
     ("POST", "/services", NEW_SERVICE, STAFF),
     ("GET", "/services", None, USER),
     ("GET", "/services/{service}", None, USER),
+    ("PATCH", "/services/{service}", {"title": "Tea and a chat"}, STAFF),
     ("POST", "/services/{service}/sessions", NEW_SESSION, STAFF),
     ("POST", "/sessions/{session}/bookings", None, VERIFIED),
     ("GET", "/sessions/{session}/bookings", None, STAFF),
