@@ -55,3 +55,17 @@ def test_staff_see_who_booked_with_attendance_forms(client, scene):
 def test_staff_pages_are_for_staff(client, scene, path):
     sign_in(client, "other")
     assert client.get(path.format(id=scene["session"].id)).status_code == 403
+
+
+def test_a_withdrawn_service_says_so_and_offers_no_booking(client, scene, db):
+    session = scene["session"]
+    session.service.active = False
+    db.session.commit()
+    sign_in(client, "other")
+    page = client.get(f"/services/{session.service_id}").text
+    assert "这项服务已停止提供。" in page
+    assert f'data-api="/api/v1/sessions/{session.id}/bookings"' not in page
+    assert "Legal advice" not in client.get("/services/").text
+    sign_in(client, "worker")
+    staff_page = client.get("/services/staff").text
+    assert "Legal advice" in staff_page and "已撤下" in staff_page
