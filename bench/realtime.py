@@ -2,7 +2,7 @@
 
     python bench/realtime.py                 # everything below
     python bench/realtime.py --part latency  # 500 clients, 200 new orders, 1 and 2 processes
-    python bench/realtime.py --part http     # board API vs a bare Flask endpoint, nginx + 2 gunicorns
+    python bench/realtime.py --part http     # board API vs a bare Flask endpoint (nginx, gunicorn)
 
 Latency: ``--clients`` authenticated Socket.IO clients (each its own user and token, websocket
 transport, python-socketio's asyncio client in this process) sit in one community room (their

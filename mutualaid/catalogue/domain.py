@@ -66,11 +66,12 @@ def add_session(actor, service, starts_at, duration_min, capacity, place):
     return session
 
 
-def services_for(actor, category=None, audience=None, community_id=None, withdrawn=False):
-    """A select of the active services ``actor`` may browse (``withdrawn``: the withdrawn
-    ones too, for staff), filtered, by category and title."""
+def services_for(actor, category=None, audience=None, community_id=None,
+                 include_withdrawn=False):
+    """A select of the active services ``actor`` may browse (``include_withdrawn``: the
+    withdrawn ones too, for staff), filtered, by category and title."""
     select = sa.select(Service)
-    if not withdrawn:
+    if not include_withdrawn:
         select = select.where(Service.active.is_(True))
     if community_id is not None:
         select = select.where(Service.community_id == community_id)

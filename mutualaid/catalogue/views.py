@@ -64,7 +64,8 @@ def staff():
     bookings. Withdrawn services are listed too, to be offered again."""
     if not current_user.is_staff:
         abort(403)
-    services = db.session.scalars(domain.services_for(current_user, withdrawn=True)).all()
+    select = domain.services_for(current_user, include_withdrawn=True)
+    services = db.session.scalars(select).all()
     return render_template("catalogue/staff.html", services=services, categories=CATEGORIES,
                            audiences=AUDIENCES,
                            sessions={s.id: domain.upcoming_sessions(s, 20) for s in services},
