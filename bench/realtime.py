@@ -353,8 +353,9 @@ def http(args):
         report_http(setups, args, errors)
     finally:
         for setup in setups.values():
-            setup["nginx"].terminate()
-            setup["nginx"].wait()
+            if "nginx" in setup:
+                setup["nginx"].terminate()
+                setup["nginx"].wait()
             setup["instances"].stop()
         shutil.rmtree(workdir, ignore_errors=True)
         database.drop()
