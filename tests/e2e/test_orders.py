@@ -38,13 +38,18 @@ def test_post_accept_complete_confirm_and_credit_at_phone_size(server, community
     expect(suggestion).to_contain_text("厨房水管漏水")
     suggestion.get_by_role("link").click()
     expect(helper.get_by_test_id("contact")).to_have_count(0)
-    helper.click("[data-action=accept]")
+    # After each action the page reloads to show the new state and its buttons; the live
+    # update may show the status first, so wait for the reload before the next action.
+    with helper.expect_navigation():
+        helper.click("[data-action=accept]")
     expect(helper.get_by_test_id("order-status")).to_have_text("已接单")
     expect(helper.get_by_test_id("contact")).to_contain_text("101")
-    helper.click("[data-action=start]")
+    with helper.expect_navigation():
+        helper.click("[data-action=start]")
     expect(helper.get_by_test_id("order-status")).to_have_text("进行中")
     helper.fill("#f-minutes", "45")
-    helper.click("[data-action=complete]")
+    with helper.expect_navigation():
+        helper.click("[data-action=complete]")
     expect(helper.get_by_test_id("order-status")).to_have_text("已完成")
     expect(helper.locator("[data-action]")).to_have_count(0)
 
