@@ -70,7 +70,6 @@ def test_third_booking_of_two_seat_session_is_refused_with_a_message(
     expect(page.locator(f"[data-session='{session['id']}']")).to_contain_text("已满")
 
 
-
 def test_staff_edit_and_withdraw_a_service_then_offer_it_again(
         server, community, live_api, new_context):
     service, _session = two_seat_session(community["staff"])
