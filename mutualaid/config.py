@@ -74,6 +74,8 @@ class Config:
             o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o
         ]
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+        # Uploaded photos and documents: outside static/, served only to those allowed.
+        self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(instance_dir / "uploads")
         # Pages, CSS, JS and SVG go out compressed to browsers that accept it. API answers
         # (small JSON for apps, kiosks and scripts) stay plain; streamed responses pass
         # untouched; Socket.IO never reaches Flask's response hooks.
