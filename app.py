@@ -2,7 +2,7 @@
 import gc
 
 from mutualaid import create_app
-from mutualaid.extensions import socketio
+from mutualaid.core.extensions import socketio
 
 app = create_app()
 # What starting made (~150,000 objects: mappers, schemas, translations) lives as long as the

@@ -36,8 +36,8 @@ def prepare(database_url, accepts):
     from mutualaid.accounts import domain as accounts
     from mutualaid.accounts.models import User
     from mutualaid.accounts.secrets import hash_secret
-    from mutualaid.database import utcnow
-    from mutualaid.extensions import db
+    from mutualaid.core.database import utcnow
+    from mutualaid.core.extensions import db
     from mutualaid.orders import domain as orders
     from mutualaid.places.models import Building, Community, Unit
 

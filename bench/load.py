@@ -50,7 +50,7 @@ def seed(env, users, open_orders):
     """Migrate; one community of ``users`` verified residents (tokens), a community poll, and
     ``open_orders`` open orders. Returns (tokens, vote id, community id)."""
     from mutualaid.accounts import domain as accounts
-    from mutualaid.extensions import db
+    from mutualaid.core.extensions import db
     from mutualaid.orders import domain as orders
     from tests.factories import make_building, make_community, make_unit, make_user
     from tests.votes.factories import make_vote

@@ -27,8 +27,8 @@ import sqlalchemy as sa  # noqa: E402
 from geopy.distance import great_circle  # noqa: E402
 
 from mutualaid import create_app  # noqa: E402
-from mutualaid.config import Config  # noqa: E402
-from mutualaid.extensions import db  # noqa: E402
+from mutualaid.core.config import Config  # noqa: E402
+from mutualaid.core.extensions import db  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 DB_FILE = DATA / "matching.sqlite3"

@@ -151,7 +151,7 @@ def seed(env, clients):
     """Migrate; one community, one building; ``clients`` verified residents with tokens, and a
     requester. Returns (requester token, [client tokens])."""
     from mutualaid.accounts import domain as accounts
-    from mutualaid.extensions import db
+    from mutualaid.core.extensions import db
     from tests.factories import make_building, make_unit, make_user
 
     with migrated_app(env).app_context():

@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa  # noqa: E402
 
 from mutualaid import create_app  # noqa: E402
-from mutualaid.config import TestingConfig  # noqa: E402
-from mutualaid.database import utcnow  # noqa: E402
-from mutualaid.extensions import db  # noqa: E402
+from mutualaid.core.config import TestingConfig  # noqa: E402
+from mutualaid.core.database import utcnow  # noqa: E402
+from mutualaid.core.extensions import db  # noqa: E402
 
 
 def build(units_total, ballots_total, rng):

@@ -8,7 +8,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 
-import mutualaid.database  # noqa: F401  (column types)
+import mutualaid.core.database  # noqa: F401  (column types)
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

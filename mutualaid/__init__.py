@@ -8,13 +8,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config=None):
     """Build the app from ``config`` (a Config instance; from the environment when None)."""
-    from mutualaid import cli, compression, errors, features, logs
+    from mutualaid import cli, features
+    from mutualaid.core import compression, errors, logs
     from mutualaid.accounts import auth
-    from mutualaid.config import Config
-    from mutualaid.database import engine_options
-    from mutualaid.extensions import babel, csrf, db, limiter, migrate
-    from mutualaid.i18n import select_locale
-    from mutualaid.routing import IdConverter
+    from mutualaid.core.config import Config
+    from mutualaid.core.database import engine_options
+    from mutualaid.core.extensions import babel, csrf, db, limiter, migrate
+    from mutualaid.core.i18n import select_locale
+    from mutualaid.core.routing import IdConverter
 
     config = config or Config()
     app = Flask(__name__, instance_path=config.INSTANCE_DIR,

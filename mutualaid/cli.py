@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask_migrate import upgrade
 
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 
 
 def prepare_database(seed=False):
@@ -27,7 +27,7 @@ def create_admin(username, password, display_name):
     """Create an administrator account."""
     from mutualaid.accounts.domain import register_user
     from mutualaid.accounts.schemas import RegisterSchema
-    from mutualaid.errors import DomainError
+    from mutualaid.core.errors import DomainError
     from marshmallow import ValidationError
 
     prepare_database()

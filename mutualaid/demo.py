@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from mutualaid.accounts import domain as accounts
 from mutualaid.accounts.models import User
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.places import domain as places
 from mutualaid.places.models import Community
 
@@ -104,7 +104,7 @@ def _seed_vote(staff, units):
     """The elevator replacement vote of building B, open for two weeks, with a few ballots."""
     from datetime import timedelta
 
-    from mutualaid.database import utcnow
+    from mutualaid.core.database import utcnow
     from mutualaid.votes import domain as votes
 
     def user(name):

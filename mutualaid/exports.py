@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from mutualaid.accounts.models import User
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.orders.models import CreditEntry, Order
 from mutualaid.votes.audit import _cell, records
 from mutualaid.votes.models import CurrentBallot, Vote

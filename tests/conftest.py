@@ -3,8 +3,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from mutualaid import create_app
-from mutualaid.config import TestingConfig
-from mutualaid.extensions import db as _db
+from mutualaid.core.config import TestingConfig
+from mutualaid.core.extensions import db as _db
 from tests.factories import ApiClient
 from tests.services import POSTGRES_URL, require_postgres
 

@@ -4,8 +4,8 @@ import itertools
 from mutualaid.accounts import domain as accounts
 from mutualaid.accounts.models import StaffMembership, User
 from mutualaid.accounts.secrets import hash_secret
-from mutualaid.database import utcnow
-from mutualaid.extensions import db
+from mutualaid.core.database import utcnow
+from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Community, Unit
 
 PASSWORD = "correct horse"

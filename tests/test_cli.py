@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from mutualaid import create_app
 from mutualaid.accounts.models import User
-from mutualaid.config import TestingConfig
-from mutualaid.extensions import db as _db
+from mutualaid.core.config import TestingConfig
+from mutualaid.core.extensions import db as _db
 from mutualaid.places.models import Unit
 
 

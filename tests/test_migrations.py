@@ -6,8 +6,8 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from mutualaid import create_app
-from mutualaid.config import TestingConfig
-from mutualaid.extensions import db
+from mutualaid.core.config import TestingConfig
+from mutualaid.core.extensions import db
 from tests.services import POSTGRES_URL, require_service
 
 

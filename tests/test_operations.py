@@ -6,9 +6,9 @@ import select
 import sqlite3
 
 from mutualaid import create_app
-from mutualaid.config import TestingConfig
-from mutualaid.extensions import db as _db
-from mutualaid.logs import JsonFormatter, LineWriter
+from mutualaid.core.config import TestingConfig
+from mutualaid.core.extensions import db as _db
+from mutualaid.core.logs import JsonFormatter, LineWriter
 from tests.factories import make_user
 
 

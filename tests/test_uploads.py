@@ -5,8 +5,8 @@ import pytest
 from PIL import Image
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from mutualaid import uploads
-from mutualaid.errors import ValidationFailed
+from mutualaid.core import uploads
+from mutualaid.core.errors import ValidationFailed
 
 
 def photo_bytes(size=(2400, 1200), fmt="JPEG", with_gps=True):

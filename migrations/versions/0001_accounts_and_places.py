@@ -8,7 +8,7 @@ Create Date: 2026-11-23 10:47:48.621602
 from alembic import op
 import sqlalchemy as sa
 
-import mutualaid.database
+import mutualaid.core.database
 
 
 # revision identifiers, used by Alembic.
@@ -23,7 +23,7 @@ def upgrade():
     op.create_table('communities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
-    sa.Column('created_at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_communities')),
     sa.UniqueConstraint('name', name=op.f('uq_communities_name'))
     )
@@ -66,15 +66,15 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=True),
     sa.Column('relation', sa.String(length=10), nullable=True),
-    sa.Column('verified_at', mutualaid.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('verified_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('verified_by_id', sa.Integer(), nullable=True),
     sa.Column('vulnerable', sa.Boolean(), nullable=False),
     sa.Column('vetted', sa.Boolean(), nullable=False),
     sa.Column('pin_hash', sa.String(length=200), nullable=True),
     sa.Column('pin_failures', sa.Integer(), nullable=False),
-    sa.Column('pin_locked_until', mutualaid.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('pin_locked_until', mutualaid.core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('locale', sa.String(length=10), nullable=True),
-    sa.Column('created_at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("relation IS NULL OR relation IN ('owner', 'tenant', 'family')", name=op.f('ck_users_relation_known')),
     sa.CheckConstraint("role IN ('resident', 'staff', 'admin')", name=op.f('ck_users_role_known')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_users_unit_id_units')),
@@ -92,9 +92,9 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', mutualaid.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', mutualaid.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))

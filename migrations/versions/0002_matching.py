@@ -8,7 +8,7 @@ Create Date: 2026-11-23 11:06:56.671561
 from alembic import op
 import sqlalchemy as sa
 
-import mutualaid.database  # noqa: F401  (column types)
+import mutualaid.core.database  # noqa: F401  (column types)
 
 
 # revision identifiers, used by Alembic.
@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('lat', sa.Float(), nullable=True),
     sa.Column('lon', sa.Float(), nullable=True),
-    sa.Column('created_at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('available_days BETWEEN 1 AND 127', name=op.f('ck_offers_offer_days_mask')),
     sa.CheckConstraint('available_parts BETWEEN 1 AND 7', name=op.f('ck_offers_offer_parts_mask')),
     sa.CheckConstraint('radius_m BETWEEN 100 AND 20000', name=op.f('ck_offers_offer_radius_range')),

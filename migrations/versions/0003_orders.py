@@ -8,7 +8,7 @@ Create Date: 2026-11-23 11:03:59.917880
 from alembic import op
 import sqlalchemy as sa
 
-import mutualaid.database  # noqa: F401  (column types)
+import mutualaid.core.database  # noqa: F401  (column types)
 
 
 # revision identifiers, used by Alembic.
@@ -27,8 +27,8 @@ def upgrade():
     sa.Column('title', sa.String(length=100), nullable=False),
     sa.Column('description', sa.String(length=2000), nullable=False),
     sa.Column('urgency', sa.String(length=10), nullable=False),
-    sa.Column('window_start', mutualaid.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('window_end', mutualaid.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('window_start', mutualaid.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('window_end', mutualaid.core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('building_id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
     sa.Column('offer_id', sa.Integer(), nullable=True),
@@ -39,8 +39,8 @@ def upgrade():
     sa.Column('comment', sa.String(length=500), nullable=True),
     sa.Column('hidden', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('created_at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('open', 'accepted', 'in_progress', 'completed', 'confirmed', 'cancelled', 'expired')", name=op.f('ck_orders_status_known')),
     sa.CheckConstraint("urgency IN ('low', 'normal', 'high')", name=op.f('ck_orders_urgency_known')),
     sa.CheckConstraint('helper_id IS NULL OR helper_id <> requester_id', name=op.f('ck_orders_helper_not_requester')),
@@ -68,7 +68,7 @@ def upgrade():
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('minutes', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=12), nullable=False),
-    sa.Column('at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind = 'helped'", name=op.f('ck_credit_entries_kind_known')),
     sa.CheckConstraint('minutes BETWEEN 1 AND 600', name=op.f('ck_credit_entries_minutes_range')),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_credit_entries_order_id_orders')),
@@ -83,7 +83,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('from_status', sa.String(length=12), nullable=True),
     sa.Column('to_status', sa.String(length=12), nullable=False),
     sa.Column('note', sa.String(length=500), nullable=True),
@@ -99,7 +99,7 @@ def upgrade():
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('reporter_id', sa.Integer(), nullable=False),
     sa.Column('reason', sa.String(length=500), nullable=False),
-    sa.Column('at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('resolved', sa.Boolean(), nullable=False),
     sa.Column('resolved_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_reports_order_id_orders')),

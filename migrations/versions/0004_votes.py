@@ -8,7 +8,7 @@ Create Date: 2026-11-23 10:59:46.301336
 from alembic import op
 import sqlalchemy as sa
 
-import mutualaid.database  # noqa: F401  (column types)
+import mutualaid.core.database  # noqa: F401  (column types)
 
 # Copied, not imported: a migration must not change when the models module does.
 APPEND_ONLY_SQLITE = [
@@ -41,14 +41,14 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('attachments', sa.JSON(), nullable=False),
-    sa.Column('opens_at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('closes_at', mutualaid.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', mutualaid.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opens_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closes_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('open_announced', sa.Boolean(), nullable=False),
     sa.Column('closed_electorate', sa.JSON(), nullable=True),
     sa.Column('closed_result', sa.JSON(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint("rule IN ('major', 'ordinary', 'poll')", name=op.f('ck_votes_rule_known')),
     sa.CheckConstraint('closes_at IS NULL OR closes_at > opens_at', name=op.f('ck_votes_closes_after_open')),
@@ -72,7 +72,7 @@ def upgrade():
     sa.Column('choice', sa.String(length=10), nullable=False),
     sa.Column('channel', sa.String(length=10), nullable=False),
     sa.Column('note', sa.String(length=200), nullable=True),
-    sa.Column('recorded_at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('receipt', sa.String(length=20), nullable=False),
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),

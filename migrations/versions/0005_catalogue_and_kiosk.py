@@ -8,7 +8,7 @@ Create Date: 2026-11-23 10:57:43.470543
 from alembic import op
 import sqlalchemy as sa
 
-import mutualaid.database  # noqa: F401  (column types)
+import mutualaid.core.database  # noqa: F401  (column types)
 
 
 # revision identifiers, used by Alembic.
@@ -29,7 +29,7 @@ def upgrade():
     sa.Column('audience', sa.String(length=20), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("audience IN ('everyone', 'elderly', 'children', 'women', 'youth', 'disabled', 'families')", name=op.f('ck_services_audience_known')),
     sa.CheckConstraint("category IN ('care', 'health', 'legal', 'children', 'counselling', 'repair', 'employment', 'digital', 'meals')", name=op.f('ck_services_category_known')),
     sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_services_community_id_communities')),
@@ -42,7 +42,7 @@ def upgrade():
     op.create_table('service_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('service_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('duration_min', sa.Integer(), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=False),
     sa.Column('booked', sa.Integer(), nullable=False),
@@ -62,8 +62,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('session_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('cancelled_at', mutualaid.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('cancelled_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attended', sa.Boolean(), nullable=True),
     sa.ForeignKeyConstraint(['session_id'], ['service_sessions.id'], name=op.f('fk_bookings_session_id_service_sessions')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_bookings_user_id_users')),
@@ -80,8 +80,8 @@ def upgrade():
     sa.Column('building_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', mutualaid.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', mutualaid.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', mutualaid.core.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['building_id'], ['buildings.id'], name=op.f('fk_kiosks_building_id_buildings')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_kiosks_created_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kiosks')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 11:49:29.922086
 from alembic import op
 import sqlalchemy as sa
 
-import mutualaid.database  # noqa: F401  (column types)
+import mutualaid.core.database  # noqa: F401  (column types)
 
 
 # revision identifiers, used by Alembic.

@@ -11,13 +11,13 @@ from mutualaid.accounts.schemas import (
     TokenSchema, UserIdSchema, UserQuerySchema, VerifySchema, me_schema, staff_user_schema,
 )
 from mutualaid.api import endpoint, page_of
-from mutualaid.database import get_or_404
-from mutualaid.errors import ValidationFailed
-from mutualaid.extensions import db
+from mutualaid.core.database import get_or_404
+from mutualaid.core.errors import ValidationFailed
+from mutualaid.core.extensions import db
 from mutualaid.places.models import Community, Unit
 
 AUTH_LIMIT = "20/minute"
-ME_EXTRAS = []  # functions user -> dict that features merge into ``GET /me``
+ME_EXTRAS = []  # functions user -> dict merged into ``GET /me``, filled by features.py
 
 
 def dump_me(user):

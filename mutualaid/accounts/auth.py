@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 
 from mutualaid.accounts import domain
 from mutualaid.accounts.models import User
-from mutualaid.errors import error_response, wants_json
-from mutualaid.extensions import csrf, db, login_manager
+from mutualaid.core.errors import error_response, wants_json
+from mutualaid.core.extensions import csrf, db, login_manager
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECURITY_HEADERS = {

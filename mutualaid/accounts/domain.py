@@ -1,6 +1,6 @@
 """Account rules: registration, credentials, tokens, verification, flags, PINs, staff scope.
 
-Functions flush but never commit; they raise domain errors from ``mutualaid.errors``.
+Functions flush but never commit; they raise domain errors from ``mutualaid.core.errors``.
 """
 from datetime import timedelta
 
@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from mutualaid.accounts import token_cache
 from mutualaid.accounts.models import ApiToken, StaffMembership, User
 from mutualaid.accounts.secrets import check_secret, hash_secret, new_token, token_digest
-from mutualaid.database import utcnow
-from mutualaid.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
-from mutualaid.extensions import db
+from mutualaid.core.database import utcnow
+from mutualaid.core.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
+from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Unit
 
 PIN_MAX_FAILURES = 5

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
-from mutualaid.database import UTCDateTime, utcnow
-from mutualaid.extensions import db
+from mutualaid.core.database import UTCDateTime, utcnow
+from mutualaid.core.extensions import db
 from mutualaid.places.models import Unit
 
 ROLES = ("resident", "staff", "admin")

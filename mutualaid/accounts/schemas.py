@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from mutualaid.accounts.models import RELATIONS
-from mutualaid.schemas import Flag, Id, Text
+from mutualaid.core.schemas import Flag, Id, Text
 
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]+$", error="Use letters, digits, _ . or - only.")
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 -]{4,18}$", error="Not a valid phone number.")

@@ -17,7 +17,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from mutualaid.accounts.models import ApiToken, StaffMembership, User
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Unit
 
 WATCHED = (User, ApiToken, StaffMembership, Unit, Building)

@@ -10,10 +10,10 @@ from marshmallow import ValidationError
 from mutualaid.accounts import domain
 from mutualaid.accounts.models import RELATIONS, User
 from mutualaid.accounts.schemas import CredentialsSchema, RegisterSchema
-from mutualaid.errors import DomainError
-from mutualaid.extensions import db, limiter
+from mutualaid.core.errors import DomainError
+from mutualaid.core.extensions import db, limiter
 from mutualaid.places.models import Building, Community, Unit
-from mutualaid.routing import is_local_path
+from mutualaid.core.routing import is_local_path
 
 bp = Blueprint("accounts", __name__)
 credentials_form = CredentialsSchema()

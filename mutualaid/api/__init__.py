@@ -11,8 +11,8 @@ from flask import Blueprint, request
 from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from mutualaid.errors import Forbidden, Unauthorized, ValidationFailed
-from mutualaid.extensions import db, limiter
+from mutualaid.core.errors import Forbidden, Unauthorized, ValidationFailed
+from mutualaid.core.extensions import db, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 ROUTES = []  # (rule, method, options) for the OpenAPI document
@@ -123,14 +123,3 @@ def page_of(select, dump, args):
     return {"items": [dump(row) for row in page.items], "page": page.page,
             "pages": page.pages, "total": page.total}
 
-
-def register_feature_routes():
-    """Import every feature's api module so their routes join the blueprint."""
-    from mutualaid.accounts import api as _accounts  # noqa: F401
-    from mutualaid.api import openapi as _openapi  # noqa: F401
-    from mutualaid.matching import api as _matching  # noqa: F401
-    from mutualaid.catalogue import api as _catalogue  # noqa: F401
-    from mutualaid.kiosk import api as _kiosk  # noqa: F401
-    from mutualaid.places import api as _places  # noqa: F401
-    from mutualaid.orders import api as _orders  # noqa: F401
-    from mutualaid.votes import api as _votes  # noqa: F401

@@ -9,8 +9,8 @@ from mutualaid.catalogue.schemas import (
     ServiceChangesSchema, ServiceQuerySchema, ServiceSchema, SessionSchema, booking_schema,
     service_schema, session_schema,
 )
-from mutualaid.database import get_or_404
-from mutualaid.extensions import db
+from mutualaid.core.database import get_or_404
+from mutualaid.core.extensions import db
 
 
 def dump_service(service):

@@ -1,6 +1,6 @@
 """Catalogue rules: staff publish services and sessions, verified residents book seats.
 
-Functions flush but never commit; they raise domain errors from ``mutualaid.errors``.
+Functions flush but never commit; they raise domain errors from ``mutualaid.core.errors``.
 Seats are taken by one conditional UPDATE of the session's ``booked`` counter, so capacity
 holds under concurrent bookings on SQLite and PostgreSQL alike (the CHECK is the backstop).
 """
@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 
 from mutualaid.accounts.domain import require_staff_of, require_verified, staff_community_ids
 from mutualaid.catalogue.models import Booking, Service, ServiceSession
-from mutualaid.database import utcnow
-from mutualaid.errors import Conflict, Forbidden, ValidationFailed
-from mutualaid.extensions import db
+from mutualaid.core.database import utcnow
+from mutualaid.core.errors import Conflict, Forbidden, ValidationFailed
+from mutualaid.core.extensions import db
 from mutualaid.realtime.outbox import announce
 from mutualaid.realtime.rooms import room
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mutualaid.database import UTCDateTime, utcnow
-from mutualaid.extensions import db
+from mutualaid.core.database import UTCDateTime, utcnow
+from mutualaid.core.extensions import db
 
 CATEGORIES = ("care", "health", "legal", "children", "counselling", "repair", "employment",
               "digital", "meals")

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from mutualaid.catalogue.models import AUDIENCES, CATEGORIES
-from mutualaid.schemas import AwareDateTime, Flag, Id, Text
+from mutualaid.core.schemas import AwareDateTime, Flag, Id, Text
 
 
 class SessionSchema(Schema):

@@ -1,20 +1,15 @@
 """Catalogue pages for phones: browse by category, a service with its sessions, my bookings;
 for staff: publish services and sessions, see who booked, mark attendance."""
 from flask import Blueprint, abort, render_template, request
-from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from mutualaid.catalogue import domain
 from mutualaid.catalogue.labels import AUDIENCE_NAMES, CATEGORY_NAMES
 from mutualaid.catalogue.models import AUDIENCES, CATEGORIES, Service, ServiceSession
-from mutualaid.database import get_or_404
-from mutualaid.extensions import db
-from mutualaid.places.views import STAFF_LINKS
-from mutualaid.shell.views import NAV_LINKS
+from mutualaid.core.database import get_or_404
+from mutualaid.core.extensions import db
 
 bp = Blueprint("catalogue", __name__, url_prefix="/services")
-NAV_LINKS.append(("catalogue.index", lazy_gettext("Services")))
-STAFF_LINKS.append(("catalogue.staff", lazy_gettext("Service catalogue")))
 
 
 @bp.app_context_processor

@@ -4,8 +4,8 @@ from flask_login import current_user
 
 from mutualaid.accounts.auth import bearer_token
 from mutualaid.api import endpoint, page_of
-from mutualaid.database import get_or_404
-from mutualaid.extensions import db
+from mutualaid.core.database import get_or_404
+from mutualaid.core.extensions import db
 from mutualaid.kiosk import domain
 from mutualaid.kiosk.board import board_for
 from mutualaid.kiosk.models import Kiosk

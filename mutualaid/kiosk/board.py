@@ -4,8 +4,8 @@ from datetime import datetime, time, timedelta, timezone
 import sqlalchemy as sa
 
 from mutualaid.catalogue.domain import sessions_between
-from mutualaid.database import utcnow
-from mutualaid.extensions import db
+from mutualaid.core.database import utcnow
+from mutualaid.core.extensions import db
 from mutualaid.kiosk.schemas import board_session_schema
 
 CHINA = timezone(timedelta(hours=8))

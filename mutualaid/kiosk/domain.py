@@ -1,6 +1,6 @@
 """Kiosk rules: staff issue and revoke kiosk tokens; a kiosk signs a person in briefly.
 
-Functions flush but never commit; they raise domain errors from ``mutualaid.errors``.
+Functions flush but never commit; they raise domain errors from ``mutualaid.core.errors``.
 """
 from datetime import timedelta
 
@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from mutualaid.accounts import domain as accounts
 from mutualaid.accounts.domain import require_staff_of, staff_community_ids
 from mutualaid.accounts.secrets import new_token, token_digest
-from mutualaid.database import utcnow
-from mutualaid.errors import Conflict, Forbidden, Unauthorized
-from mutualaid.extensions import db
+from mutualaid.core.database import utcnow
+from mutualaid.core.errors import Conflict, Forbidden, Unauthorized
+from mutualaid.core.extensions import db
 from mutualaid.kiosk.models import Kiosk
 from mutualaid.places.models import Building
 from mutualaid.realtime.rooms import room

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from mutualaid.catalogue.schemas import SessionSchema
-from mutualaid.schemas import Id, Text
+from mutualaid.core.schemas import Id, Text
 
 
 class KioskSchema(Schema):

@@ -1,6 +1,5 @@
 """Kiosks connect to Socket.IO with ``auth={"kiosk": token}`` and hear their building's rooms."""
 from mutualaid.kiosk.domain import kiosk_for, kiosk_rooms
-from mutualaid.realtime.sockets import SOCKET_AUTHENTICATORS
 
 
 def authenticate_kiosk(auth):
@@ -9,6 +8,3 @@ def authenticate_kiosk(auth):
     kiosk = kiosk_for(raw) if raw else None
     return kiosk_rooms(kiosk) if kiosk else None
 
-
-if authenticate_kiosk not in SOCKET_AUTHENTICATORS:
-    SOCKET_AUTHENTICATORS.append(authenticate_kiosk)

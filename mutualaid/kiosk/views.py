@@ -4,18 +4,16 @@ from datetime import datetime
 
 import segno
 from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import format_datetime, get_locale, lazy_gettext
+from flask_babel import format_datetime, get_locale
 from flask_login import current_user, login_required
 
-from mutualaid.extensions import db
-from mutualaid.kiosk import domain, sockets  # noqa: F401  (registers the socket authenticator)
+from mutualaid.core.extensions import db
+from mutualaid.kiosk import domain
 from mutualaid.kiosk.board import board_for
 from mutualaid.matching.tags import TAXONOMY, tag_name
 from mutualaid.places.models import Building
-from mutualaid.places.views import STAFF_LINKS
 
 bp = Blueprint("kiosk", __name__)
-STAFF_LINKS.append(("kiosk.manage", lazy_gettext("Kiosks")))
 IDLE_SECONDS = 60
 
 

@@ -2,8 +2,8 @@
 from flask_login import current_user
 
 from mutualaid.api import endpoint, page_of
-from mutualaid.database import get_or_404
-from mutualaid.extensions import db
+from mutualaid.core.database import get_or_404
+from mutualaid.core.extensions import db
 from mutualaid.matching import domain, tags
 from mutualaid.matching.models import Offer
 from mutualaid.matching.schemas import (

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 
 from mutualaid.accounts.domain import require_verified
 from mutualaid.accounts.models import User
-from mutualaid.database import get_or_404
-from mutualaid.errors import Forbidden, NotFound, ValidationFailed
-from mutualaid.extensions import db
+from mutualaid.core.database import get_or_404
+from mutualaid.core.errors import Forbidden, NotFound, ValidationFailed
+from mutualaid.core.extensions import db
 from mutualaid.matching import tags as taxonomy
 from mutualaid.matching.models import (ALL_DAYS, ALL_PARTS, DAYS, DEFAULT_RADIUS_M, PARTS, Offer,
                                        OfferTag, UserSkill, home_position)

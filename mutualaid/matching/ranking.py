@@ -50,7 +50,7 @@ from flask_babel import get_locale, gettext as _, ngettext
 from geopy.distance import great_circle
 
 from mutualaid.accounts.models import User
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.matching import tags as taxonomy
 from mutualaid.matching.models import PARTS, Offer, OfferTag, UserSkill
 from mutualaid.places.models import Building, Unit

@@ -2,7 +2,7 @@
 ``repair.plumbing``). It is fixed data, shipped with the code, in both languages."""
 from flask_babel import gettext as _
 
-from mutualaid.errors import ValidationFailed
+from mutualaid.core.errors import ValidationFailed
 
 # code: (name_zh, name_en)
 TAXONOMY = {

@@ -1,15 +1,13 @@
 """The "skills and offers" page: what I can do, my standing offers, my neighbours' offers."""
 from flask import Blueprint, render_template, request
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.matching import domain, tags
 from mutualaid.matching.models import DAYS, PARTS
-from mutualaid.shell.views import NAV_LINKS
 
 bp = Blueprint("matching", __name__)
-NAV_LINKS.append(("matching.skills", lazy_gettext("Skills")))
 RADIUS_CHOICES = (300, 500, 1000, 2000, 3000, 5000, 10000)
 
 

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 
 from mutualaid.accounts.domain import staff_community_ids
 from mutualaid.accounts.models import User
-from mutualaid.errors import Forbidden, NotFound
-from mutualaid.extensions import db
+from mutualaid.core.errors import Forbidden, NotFound
+from mutualaid.core.extensions import db
 from mutualaid.orders.models import Order, OrderTag
 
 # What dumping an order reads, loaded for a whole page at once (no query per row).

@@ -2,10 +2,9 @@
 from flask import current_app
 from flask_login import current_user
 
-from mutualaid.accounts.api import ME_EXTRAS
 from mutualaid.api import endpoint, page_of
-from mutualaid.database import get_or_404
-from mutualaid.extensions import db
+from mutualaid.core.database import get_or_404
+from mutualaid.core.extensions import db
 from mutualaid.orders import access, board, credits, domain, expiry, reports
 from mutualaid.orders.matches import order_matches, suggestions_for
 from mutualaid.orders.schemas import (
@@ -17,7 +16,11 @@ from mutualaid.orders.schemas import (
 from mutualaid.orders.models import OrderReport
 from mutualaid.places.models import Community
 
-ME_EXTRAS.append(lambda user: {"credits_minutes": credits.balance_minutes(user.id)})
+
+
+def me_credits(user):
+    """What orders add to ``GET /me``: the time credits balance."""
+    return {"credits_minutes": credits.balance_minutes(user.id)}
 
 
 def _expire_due():

@@ -21,8 +21,8 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from mutualaid.accounts.models import User
-from mutualaid.database import get_or_404
-from mutualaid.extensions import db
+from mutualaid.core.database import get_or_404
+from mutualaid.core.extensions import db
 from mutualaid.orders.access import LIST_LOADS
 from mutualaid.orders.models import Order
 from mutualaid.orders.schemas import order_dumper

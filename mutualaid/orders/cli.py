@@ -1,7 +1,7 @@
 """``flask --app app expire-orders``: expire open orders past their window (cron-friendly)."""
 import click
 
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 
 
 @click.command("expire-orders")

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from mutualaid.accounts.models import User
-from mutualaid.database import utcnow
-from mutualaid.extensions import db
+from mutualaid.core.database import utcnow
+from mutualaid.core.extensions import db
 from mutualaid.orders.models import CreditEntry, Order
 
 CHINA = timezone(timedelta(hours=8))

@@ -6,7 +6,7 @@ accepted; the helper withdraws from accepted (back to open); open orders past th
 expire. Every step is one conditional UPDATE on the status the caller saw, so of two racing
 requests exactly one wins (the other gets 409), on SQLite and PostgreSQL alike.
 
-Functions flush but never commit; they raise domain errors from ``mutualaid.errors``.
+Functions flush but never commit; they raise domain errors from ``mutualaid.core.errors``.
 """
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext, lazy_pgettext
 
 from mutualaid.accounts.domain import require_staff_of, require_verified
 from mutualaid.accounts.models import User
-from mutualaid.database import utcnow
-from mutualaid.errors import Forbidden, InvalidTransition, ValidationFailed
-from mutualaid.extensions import db
+from mutualaid.core.database import utcnow
+from mutualaid.core.errors import Forbidden, InvalidTransition, ValidationFailed
+from mutualaid.core.extensions import db
 from mutualaid.matching.models import Offer
 from mutualaid.matching.tags import validate_tags
 from mutualaid.orders import credits, publish

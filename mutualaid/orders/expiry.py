@@ -14,8 +14,8 @@ import time
 import sqlalchemy as sa
 from flask import current_app
 
-from mutualaid.database import utcnow
-from mutualaid.extensions import db
+from mutualaid.core.database import utcnow
+from mutualaid.core.extensions import db
 from mutualaid.orders import domain
 from mutualaid.orders.models import Order
 

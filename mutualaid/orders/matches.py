@@ -4,8 +4,8 @@ orders, current load, ratings) comes from the ledger side via ``credits.helper_s
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from mutualaid.errors import Forbidden
-from mutualaid.extensions import db
+from mutualaid.core.errors import Forbidden
+from mutualaid.core.extensions import db
 from mutualaid.matching.ranking import Need, rank_candidates, rank_needs_for
 from mutualaid.orders import access, credits, domain
 from mutualaid.orders.models import Order

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from mutualaid.accounts.models import User
-from mutualaid.database import UTCDateTime, utcnow
-from mutualaid.extensions import db
+from mutualaid.core.database import UTCDateTime, utcnow
+from mutualaid.core.extensions import db
 from mutualaid.places.models import Building
 
 STATUSES = ("open", "accepted", "in_progress", "completed", "confirmed", "cancelled", "expired")

@@ -3,7 +3,7 @@ after commit), and who may subscribe to an ``order:<id>`` room."""
 import sqlalchemy as sa
 
 from mutualaid.accounts.models import User
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.orders import board
 from mutualaid.realtime.outbox import announce
 from mutualaid.realtime.rooms import room, room_check

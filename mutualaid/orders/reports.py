@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 
 from mutualaid.accounts.domain import require_staff_of, staff_community_ids
 from mutualaid.accounts.models import User
-from mutualaid.errors import Conflict
-from mutualaid.extensions import db
+from mutualaid.core.errors import Conflict
+from mutualaid.core.extensions import db
 from mutualaid.orders.models import Order, OrderReport
 
 VISIT_STATUSES = ("accepted", "in_progress", "completed")

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 from mutualaid.accounts.schemas import PublicUserSchema
 from mutualaid.matching.tags import MAX_TAGS
 from mutualaid.orders.models import MAX_MINUTES, STATUSES, URGENCIES
-from mutualaid.schemas import AwareDateTime, Flag, Id, Text
+from mutualaid.core.schemas import AwareDateTime, Flag, Id, Text
 
 TAG = fields.String(validate=validate.Length(1, 40))
 

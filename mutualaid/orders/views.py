@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from mutualaid.accounts.domain import staff_community_ids
 from mutualaid.accounts.models import User
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.matching.tags import TAXONOMY, tag_name
 from mutualaid.orders import access, credits, domain, expiry, reports
 from mutualaid.orders.domain import STATUS_NAMES
@@ -16,8 +16,6 @@ from mutualaid.orders.cli import expire_orders
 from mutualaid.orders.models import URGENCIES, Order
 from mutualaid.orders.schemas import contact_of
 from mutualaid.places.models import Building, Unit
-from mutualaid.places.views import STAFF_LINKS
-from mutualaid.shell.views import HOME_SECTIONS, ME_SECTIONS, NAV_LINKS
 
 bp = Blueprint("orders", __name__, cli_group=None)
 bp.cli.add_command(expire_orders)
@@ -146,7 +144,7 @@ def _me_credits(user):
             "thanks": credits.thanks_board(community_id) if community_id else None}
 
 
-def _home(user):
+def home_sections(user):
     """The home page's order sections."""
     return {"mine": _my_orders(user), "suggested": _suggested(user), "board": _board(user)}
 
@@ -158,9 +156,3 @@ def me_context():
         return {}
     return {"order_credits": _me_credits(current_user)}
 
-
-NAV_LINKS.append(("orders.index", lazy_gettext("Orders")))
-HOME_SECTIONS.append(("orders/home_section.html", _home))
-ME_SECTIONS.append("orders/me_section.html")
-STAFF_LINKS.extend([("orders.staff_visits", lazy_gettext("Visits to vulnerable residents")),
-                    ("orders.staff_reports", lazy_gettext("Reported orders"))])

@@ -5,8 +5,8 @@ from flask_login import current_user
 from mutualaid.accounts.domain import require_staff_of
 from mutualaid.accounts.models import User
 from mutualaid.api import endpoint, page_of
-from mutualaid.database import get_or_404
-from mutualaid.extensions import db
+from mutualaid.core.database import get_or_404
+from mutualaid.core.extensions import db
 from mutualaid.places import domain
 from mutualaid.places.models import Building, Community, Unit
 from mutualaid.places.schemas import (

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from mutualaid.accounts.domain import require_admin, require_staff_of
-from mutualaid.errors import Conflict
-from mutualaid.extensions import db
+from mutualaid.core.errors import Conflict
+from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Community, Unit
 
 

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mutualaid.database import UTCDateTime, utcnow
-from mutualaid.extensions import db
+from mutualaid.core.database import UTCDateTime, utcnow
+from mutualaid.core.extensions import db
 
 if TYPE_CHECKING:  # accounts.models imports this module
     from mutualaid.accounts.models import User

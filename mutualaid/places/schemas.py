@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate
 
 from mutualaid.places.areas import format_area, parse_area
-from mutualaid.schemas import Id, Text
+from mutualaid.core.schemas import Id, Text
 
 
 class AreaField(fields.Field):

@@ -5,12 +5,12 @@ from flask_login import current_user, login_required
 
 from mutualaid.accounts.domain import require_staff_of, staff_community_ids
 from mutualaid.accounts.models import User
-from mutualaid.database import get_or_404
-from mutualaid.extensions import db
+from mutualaid.core.database import get_or_404
+from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Community, Unit
 
 bp = Blueprint("places", __name__, url_prefix="/staff")
-STAFF_LINKS = []  # (endpoint, label) that features add to the staff home page
+STAFF_LINKS = []  # (endpoint, label) of the staff tools, filled by mutualaid/features.py
 
 
 @bp.before_request

@@ -1,7 +1,7 @@
 """Live updates over Socket.IO: the outbox emits after commit, sockets check every room."""
 import socketio as python_socketio
 
-from mutualaid.extensions import socketio
+from mutualaid.core.extensions import socketio
 from mutualaid.realtime.origins import origin_checker
 
 

@@ -13,7 +13,7 @@ from typing import Callable, NamedTuple
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mutualaid.extensions import AFTER_COMMIT, db, socketio
+from mutualaid.core.extensions import AFTER_COMMIT, db, socketio
 
 OUTBOX = "realtime_outbox"  # session.info key: [(event, payload, rooms)], in order
 _TAGS = "realtime_outbox_transactions"  # parallel list: the transaction each was made in

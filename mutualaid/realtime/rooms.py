@@ -7,7 +7,7 @@ subscribe handler asks it. Rooms: ``user:<id>``, ``building:<id>``, ``community:
 import re
 
 from mutualaid.accounts.domain import staff_community_ids
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.places.models import Building
 
 ROOM_CHECKS = {}

@@ -19,11 +19,12 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from mutualaid.accounts import domain as accounts
 from mutualaid.accounts.models import User
-from mutualaid.extensions import db, socketio
+from mutualaid.core.extensions import db, socketio
 from mutualaid.realtime.queue_watch import queue_up
 from mutualaid.realtime.rooms import home_rooms, is_room_name, may_subscribe
 
-# Extra ways to connect (a lobby kiosk's token): each ``authenticate(auth) -> rooms | None``.
+# Extra ways to connect (a lobby kiosk's token): each ``authenticate(auth) -> rooms | None``,
+# filled by mutualaid/features.py.
 SOCKET_AUTHENTICATORS = []
 FORBIDDEN = {"ok": False, "error": "forbidden"}
 USER_KEY = "sharehut.socket_user_id"

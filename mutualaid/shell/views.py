@@ -2,17 +2,17 @@
 import sqlalchemy as sa
 from flask import (Blueprint, current_app, jsonify, redirect, render_template, request,
                    send_from_directory, url_for)
-from flask_babel import lazy_gettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from mutualaid.extensions import db
-from mutualaid.i18n import LANGUAGE_NAMES, html_lang, select_locale
-from mutualaid.routing import is_local_path
+from mutualaid.core.extensions import db
+from mutualaid.core.i18n import LANGUAGE_NAMES, html_lang, select_locale
+from mutualaid.core.routing import is_local_path
 
 bp = Blueprint("shell", __name__)
-# What features add to the shared pages: the tab bar, home sections, "me" sections.
-NAV_LINKS = [("shell.home", lazy_gettext("Home")), ("accounts.me", lazy_gettext("Me"))]
+# What features show on the shared pages, filled by mutualaid/features.py: the tab bar,
+# home sections, "me" sections.
+NAV_LINKS = []  # (endpoint, label)
 HOME_SECTIONS = []  # (template, function(user) -> section data)
 ME_SECTIONS = []  # templates
 

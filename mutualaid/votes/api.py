@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from mutualaid.accounts.models import User
 from mutualaid.api import endpoint, page_of
-from mutualaid.database import get_or_404
-from mutualaid.errors import NotFound, ValidationFailed
-from mutualaid.extensions import db
+from mutualaid.core.database import get_or_404
+from mutualaid.core.errors import NotFound, ValidationFailed
+from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Community, Unit
 from mutualaid.votes import domain
 from mutualaid.votes.models import Vote

@@ -14,7 +14,7 @@ from datetime import UTC
 
 import sqlalchemy as sa
 
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.votes.models import Ballot, CurrentBallot
 
 GENESIS = "0" * 64

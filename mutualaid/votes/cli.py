@@ -1,7 +1,7 @@
 """Vote commands: ``close-due-votes`` (run from cron) and ``verify-vote ID`` (the audit)."""
 import click
 
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 
 
 @click.command("close-due-votes")

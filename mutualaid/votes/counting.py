@@ -8,7 +8,7 @@ Read-only: nothing here changes the database.
 import sqlalchemy as sa
 
 from mutualaid.accounts.models import User
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.places.areas import format_area
 from mutualaid.places.models import Building, Unit
 from mutualaid.votes import audit, rules

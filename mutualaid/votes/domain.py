@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 
 from mutualaid.accounts.domain import require_staff_of, require_verified, staff_community_ids
 from mutualaid.accounts.models import User
-from mutualaid.database import utcnow
-from mutualaid.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from mutualaid.extensions import db
+from mutualaid.core.database import utcnow
+from mutualaid.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Unit
 from mutualaid.realtime.outbox import announce
 from mutualaid.realtime.rooms import room

@@ -10,8 +10,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from mutualaid.database import UTCDateTime, utcnow
-from mutualaid.extensions import db
+from mutualaid.core.database import UTCDateTime, utcnow
+from mutualaid.core.extensions import db
 from mutualaid.votes.rules import CHOICES, RULES
 
 CHANNELS = ("online", "kiosk", "paper")

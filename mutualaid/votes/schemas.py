@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from mutualaid.accounts.schemas import PublicUserSchema
-from mutualaid.schemas import AwareDateTime, Id, Text
+from mutualaid.core.schemas import AwareDateTime, Id, Text
 from mutualaid.votes.models import CHANNELS
 from mutualaid.votes.rules import CHOICES, RULES
 

@@ -6,18 +6,16 @@ Importing this module also registers the tab, the home section, the staff link, 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext, pgettext
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 
 from mutualaid.accounts.domain import require_staff_of, staff_community_ids
-from mutualaid.database import get_or_404, utcnow
-from mutualaid.errors import NotFound
-from mutualaid.extensions import db
+from mutualaid.core.database import get_or_404, utcnow
+from mutualaid.core.errors import NotFound
+from mutualaid.core.extensions import db
 from mutualaid.places.areas import parse_area
 from mutualaid.places.models import Building, Community
-from mutualaid.places.views import STAFF_LINKS
 from mutualaid.realtime.rooms import room_check
-from mutualaid.shell.views import HOME_SECTIONS, NAV_LINKS
 from mutualaid.votes import domain, rules
 from mutualaid.votes.cli import COMMANDS
 from mutualaid.votes.models import Vote
@@ -25,9 +23,6 @@ from mutualaid.votes.models import Vote
 bp = Blueprint("votes", __name__, url_prefix="/votes", cli_group=None)
 for _command in COMMANDS:
     bp.cli.add_command(_command)
-
-NAV_LINKS.append(("votes.index", lazy_gettext("Votes")))
-STAFF_LINKS.append(("votes.new", lazy_gettext("New vote")))
 
 
 @room_check("vote")
@@ -43,8 +38,6 @@ def open_votes_for(user):
     votes = [v for v in db.session.scalars(select.limit(20)) if domain.own_voter_key(user, v)]
     return [(vote, domain.my_ballot(user, vote)) for vote in votes]
 
-
-HOME_SECTIONS.append(("votes/home_section.html", open_votes_for))
 
 
 @bp.app_context_processor

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 
 from mutualaid.accounts import domain
-from mutualaid.database import utcnow
-from mutualaid.errors import Conflict, Forbidden, Unauthorized
+from mutualaid.core.database import utcnow
+from mutualaid.core.errors import Conflict, Forbidden, Unauthorized
 from tests.factories import PASSWORD, make_community, make_staff, make_unit, make_user
 
 

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from mutualaid.accounts import domain, token_cache
 from mutualaid.accounts.models import ApiToken, User
-from mutualaid.database import utcnow
-from mutualaid.extensions import db
+from mutualaid.core.database import utcnow
+from mutualaid.core.extensions import db
 from tests.factories import ApiClient, make_community, make_user
 
 

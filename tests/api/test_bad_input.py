@@ -2,7 +2,7 @@
 import pytest
 import sqlalchemy as sa
 
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from tests.factories import make_building, make_staff, make_unit, make_user
 
 DEEP = "[" * 5000 + "]" * 5000

@@ -2,8 +2,8 @@
 from datetime import timedelta
 
 from mutualaid.catalogue.models import Service, ServiceSession
-from mutualaid.database import utcnow
-from mutualaid.extensions import db
+from mutualaid.core.database import utcnow
+from mutualaid.core.extensions import db
 from tests.factories import make_community
 
 

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from mutualaid.catalogue.models import Booking, Service, ServiceSession
-from mutualaid.database import utcnow
+from mutualaid.core.database import utcnow
 from tests.catalogue.factories import make_service, make_session
 from tests.factories import make_building, make_community, make_staff, make_unit, make_user
 

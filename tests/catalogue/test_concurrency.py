@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from mutualaid.catalogue import domain
 from mutualaid.catalogue.models import Booking, ServiceSession
-from mutualaid.errors import Conflict
-from mutualaid.extensions import db
+from mutualaid.core.errors import Conflict
+from mutualaid.core.extensions import db
 from tests.catalogue.factories import make_service, make_session
 from tests.factories import make_building, make_community, make_unit, make_user
 

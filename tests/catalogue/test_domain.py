@@ -7,8 +7,8 @@ from sqlalchemy.exc import IntegrityError
 
 from mutualaid.catalogue import domain
 from mutualaid.catalogue.models import Booking, ServiceSession
-from mutualaid.database import utcnow
-from mutualaid.errors import Conflict, Forbidden, ValidationFailed
+from mutualaid.core.database import utcnow
+from mutualaid.core.errors import Conflict, Forbidden, ValidationFailed
 from mutualaid.realtime.outbox import OUTBOX
 from tests.catalogue.factories import make_service, make_session
 from tests.factories import make_building, make_community, make_staff, make_unit, make_user

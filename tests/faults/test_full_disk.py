@@ -5,8 +5,8 @@ import sqlalchemy as sa
 
 from mutualaid import create_app
 from mutualaid.accounts.domain import issue_token
-from mutualaid.config import TestingConfig
-from mutualaid.extensions import db as _db
+from mutualaid.core.config import TestingConfig
+from mutualaid.core.extensions import db as _db
 from mutualaid.orders.models import Order
 from tests.orders.factories import make_neighbourhood
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from mutualaid.accounts import domain as accounts
 from mutualaid.accounts.models import ApiToken, User
-from mutualaid.database import utcnow
+from mutualaid.core.database import utcnow
 from mutualaid.kiosk.models import Kiosk
 from tests.factories import make_building, make_community, make_staff, make_unit, make_user
 

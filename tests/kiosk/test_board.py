@@ -1,7 +1,7 @@
 """The kiosk board shows what is live in its building: open orders, open votes, sessions."""
 from datetime import timedelta
 
-from mutualaid.database import utcnow
+from mutualaid.core.database import utcnow
 from mutualaid.kiosk import domain
 from mutualaid.kiosk.board import board_for, today_bounds
 from mutualaid.votes import domain as votes

@@ -1,5 +1,5 @@
 """Kiosks connect to Socket.IO with their token and hear their building's board."""
-from mutualaid.extensions import db, socketio
+from mutualaid.core.extensions import db, socketio
 from mutualaid.kiosk import domain
 from mutualaid.realtime.outbox import announce
 from mutualaid.realtime.rooms import room

@@ -1,7 +1,7 @@
 """Factories for matching tests: buildings placed in metres, skills, offers and needs."""
 import math
 
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.matching.models import (ALL_DAYS, ALL_PARTS, Offer, OfferTag, UserSkill,
                                        home_position)
 from mutualaid.matching.ranking import Need

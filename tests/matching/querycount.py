@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 
 
 @contextmanager

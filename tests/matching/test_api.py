@@ -1,7 +1,7 @@
 """/api/v1 routes for skill tags, skills and offers: shapes, permissions, bad input."""
 import pytest
 
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.matching.models import Offer, UserSkill
 from tests.factories import make_user
 from tests.matching.factories import add_skills, make_offer, resident

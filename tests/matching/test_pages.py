@@ -1,7 +1,7 @@
 """The skills and offers page, rendered by the server."""
 import re
 
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from tests.factories import PASSWORD, make_user
 from tests.matching.factories import add_skills, make_offer, resident
 

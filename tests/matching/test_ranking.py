@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from mutualaid.database import utcnow
+from mutualaid.core.database import utcnow
 from mutualaid.matching import ranking
 from mutualaid.matching.models import ALL_DAYS
 from mutualaid.matching.ranking import HelperStats, rank_candidates, rank_needs_for

@@ -1,7 +1,7 @@
 """Skill tags: the taxonomy, validation and how a parent tag covers its children."""
 import pytest
 
-from mutualaid.errors import ValidationFailed
+from mutualaid.core.errors import ValidationFailed
 from mutualaid.matching import tags
 
 REQUIRED = ["repair", "repair.plumbing", "repair.electrical", "errands", "errands.shopping",

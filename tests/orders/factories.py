@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from mutualaid.accounts.models import User
-from mutualaid.database import utcnow
+from mutualaid.core.database import utcnow
 from mutualaid.orders import domain
 from mutualaid.orders.models import Order
 from tests.factories import make_building, make_community, make_staff, make_unit, make_user
@@ -67,7 +67,7 @@ def order_in(status, hood):
 
 def reload(order):
     """The order as the database has it now."""
-    from mutualaid.extensions import db
+    from mutualaid.core.extensions import db
 
     db.session.expire_all()
     return db.session.get(Order, order.id)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from mutualaid.database import utcnow
+from mutualaid.core.database import utcnow
 from mutualaid.orders.models import Order, OrderEvent, OrderReport
 from mutualaid.orders import domain
 from tests.factories import make_staff, make_unit, make_user

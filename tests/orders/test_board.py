@@ -3,7 +3,7 @@ import pytest
 import sqlalchemy as sa
 
 from mutualaid.accounts.models import User
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.orders import domain
 from mutualaid.orders.models import Order
 from tests.factories import make_user

@@ -6,10 +6,10 @@ import pytest
 import sqlalchemy as sa
 
 from mutualaid import create_app
-from mutualaid import config as app_config
+from mutualaid.core import config as app_config
 from mutualaid.accounts.domain import issue_token
-from mutualaid.database import utcnow
-from mutualaid.extensions import db, socketio
+from mutualaid.core.database import utcnow
+from mutualaid.core.extensions import db, socketio
 from mutualaid.orders.models import Order
 from tests.orders.factories import make_neighbourhood, make_order
 

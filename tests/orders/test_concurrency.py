@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from mutualaid import create_app
 from mutualaid.accounts import domain as accounts
-from mutualaid import config as app_config
-from mutualaid.extensions import db
+from mutualaid.core import config as app_config
+from mutualaid.core.extensions import db
 from mutualaid.orders.models import Order, OrderEvent
 from tests.factories import make_building, make_unit, make_user
 from tests.orders.factories import make_order

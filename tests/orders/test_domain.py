@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from mutualaid.database import utcnow
-from mutualaid.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from mutualaid.core.database import utcnow
+from mutualaid.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from mutualaid.orders import access, credits, domain
 from mutualaid.orders.models import STATUSES, CreditEntry, OrderEvent
 from mutualaid.realtime.outbox import OUTBOX, ReadAfterCommit

@@ -2,7 +2,7 @@
 helper statistics, and the best matches told of a new order in their own rooms."""
 import pytest
 
-from mutualaid.errors import Forbidden, ValidationFailed
+from mutualaid.core.errors import Forbidden, ValidationFailed
 from mutualaid.matching.ranking import HelperStats
 from mutualaid.orders import credits, domain
 from mutualaid.realtime.outbox import OUTBOX

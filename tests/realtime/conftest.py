@@ -3,7 +3,7 @@ import pytest
 from flask import g
 
 from mutualaid.accounts import domain as accounts
-from mutualaid.extensions import db, socketio
+from mutualaid.core.extensions import db, socketio
 
 
 def sign_in(client, user):

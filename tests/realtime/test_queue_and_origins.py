@@ -4,8 +4,8 @@ import logging
 import pytest
 
 from mutualaid import create_app
-from mutualaid import config as app_config
-from mutualaid.extensions import db
+from mutualaid.core import config as app_config
+from mutualaid.core.extensions import db
 from mutualaid.realtime.origins import origin_checker
 from mutualaid.realtime.outbox import announce
 from tests.factories import make_user

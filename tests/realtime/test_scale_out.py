@@ -80,7 +80,7 @@ def test_an_emit_from_a_process_without_a_request_reaches_both_workers(workers, 
     listeners = [listen(worker.url, scene["helper"].token) for worker in workers]
     script = (
         "from app import app\n"
-        "from mutualaid.extensions import db\n"
+        "from mutualaid.core.extensions import db\n"
         "from mutualaid.realtime.outbox import announce\n"
         "with app.app_context():\n"
         f"    announce('order.updated', {{'id': 424242, 'version': 9}}, [{community!r}])\n"

@@ -2,7 +2,7 @@
 import pytest
 
 from mutualaid.accounts.models import User
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.realtime.outbox import announce, pending
 from mutualaid.realtime.rooms import room
 from tests.factories import make_building, make_community, make_staff, make_user

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 import schemathesis
 
-from mutualaid.database import utcnow
+from mutualaid.core.database import utcnow
 from tests.security.world import ACTORS, PIN, World
 
 LATER = (utcnow() + timedelta(days=3)).isoformat()

@@ -4,9 +4,9 @@ import logging
 import pytest
 
 from mutualaid.accounts import domain as accounts
-from mutualaid.errors import Forbidden
+from mutualaid.core.errors import Forbidden
 from mutualaid.kiosk import domain as kiosks
-from mutualaid.logs import RedactSecrets, redact
+from mutualaid.core.logs import RedactSecrets, redact
 from tests.factories import make_building, make_staff, make_unit, make_user
 
 
@@ -79,7 +79,7 @@ def test_kiosk_screen_request_is_logged_without_its_token(client, caplog):
 
 def staff_community(staff):
     """The one community a factory-made staff member serves."""
-    from mutualaid.extensions import db
+    from mutualaid.core.extensions import db
     from mutualaid.places.models import Community
 
     return db.session.get(Community, next(iter(accounts.staff_community_ids(staff))))

@@ -9,8 +9,8 @@ import schemathesis
 from mutualaid import create_app, demo
 from mutualaid.accounts import domain as accounts
 from mutualaid.accounts.models import User
-from mutualaid.config import TestingConfig
-from mutualaid.extensions import db
+from mutualaid.core.config import TestingConfig
+from mutualaid.core.extensions import db
 
 _instance = tempfile.mkdtemp(prefix="sharehut-fuzz-")
 app = create_app(TestingConfig(_instance))

@@ -6,7 +6,7 @@ the API does. A page route without a row fails ``test_the_table_covers_every_pag
 import pytest
 
 from mutualaid.accounts.models import User
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from tests.security.world import ACTORS, World
 
 PEOPLE = ACTORS[:-1]  # a kiosk has no cookie session

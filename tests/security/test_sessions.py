@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from mutualaid.accounts.models import User
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from tests.factories import PASSWORD, make_staff, make_user
 from tests.security.test_authorization import TABLE, fill
 from tests.security.world import PIN, World
@@ -186,7 +186,7 @@ def test_pages_carry_security_headers(client):
 def limited(tmp_path):
     """A world with rate limits on (as in production). The limiter is one object shared by
     every app of the test run: it is switched off again afterwards, as tests expect."""
-    from mutualaid.extensions import limiter
+    from mutualaid.core.extensions import limiter
 
     def enable(config):
         config.RATELIMIT_ENABLED = True

@@ -4,7 +4,7 @@ answers the same actor (200 ↔ ok)."""
 import pytest
 from flask import g
 
-from mutualaid.extensions import socketio
+from mutualaid.core.extensions import socketio
 from tests.security.world import ACTORS, World
 
 #  anon (connect refused), unverified, resident, helper, outsider, staff, admin, kiosk

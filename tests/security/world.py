@@ -13,9 +13,9 @@ from mutualaid import create_app
 from mutualaid.accounts import domain as accounts
 from mutualaid.accounts.secrets import hash_secret
 from mutualaid.catalogue import domain as catalogue
-from mutualaid.config import TestingConfig
-from mutualaid.database import utcnow
-from mutualaid.extensions import db
+from mutualaid.core.config import TestingConfig
+from mutualaid.core.database import utcnow
+from mutualaid.core.extensions import db
 from mutualaid.kiosk import domain as kiosks
 from mutualaid.matching import domain as matching
 from mutualaid.orders import domain as orders

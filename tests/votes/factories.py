@@ -1,7 +1,7 @@
 """Vote factories: a building of owners, and votes opened through the domain like staff do."""
 from datetime import timedelta
 
-from mutualaid.database import utcnow
+from mutualaid.core.database import utcnow
 from mutualaid.votes import domain
 from tests.factories import make_building, make_staff, make_unit, make_user
 

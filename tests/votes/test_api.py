@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from mutualaid.database import utcnow
+from mutualaid.core.database import utcnow
 from mutualaid.votes.models import Ballot, Vote
 from tests.factories import make_building, make_community, make_staff, make_unit, make_user
 from tests.votes.factories import later, make_owner, make_vote

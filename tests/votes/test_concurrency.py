@@ -5,8 +5,8 @@ import threading
 import pytest
 
 from mutualaid.accounts.models import User
-from mutualaid.errors import Conflict
-from mutualaid.extensions import db
+from mutualaid.core.errors import Conflict
+from mutualaid.core.extensions import db
 from mutualaid.places.models import Unit
 from mutualaid.votes import domain
 from mutualaid.votes.models import Vote

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from mutualaid.accounts import domain as accounts
-from mutualaid.database import utcnow
-from mutualaid.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
-from mutualaid.extensions import socketio
+from mutualaid.core.database import utcnow
+from mutualaid.core.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from mutualaid.core.extensions import socketio
 from mutualaid.realtime.outbox import OUTBOX
 from mutualaid.votes import audit, domain
 from mutualaid.votes.models import Ballot, CurrentBallot
@@ -41,7 +41,7 @@ def test_owner_of_several_units_counts_once_with_summed_area(building, staff):
 
 def _unit_id(building, number):
     from mutualaid.places.models import Unit
-    from mutualaid.extensions import db
+    from mutualaid.core.extensions import db
 
     return db.session.scalar(sa.select(Unit.id).where(Unit.building_id == building.id,
                                                       Unit.number == number))

@@ -1,7 +1,7 @@
 """Vote pages render for the right people with the right content (both languages)."""
 import pytest
 
-from mutualaid.extensions import db
+from mutualaid.core.extensions import db
 from mutualaid.votes import domain
 from tests.factories import make_building, make_staff, make_unit, make_user
 from tests.votes.factories import make_owner, make_vote

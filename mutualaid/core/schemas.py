@@ -1,7 +1,7 @@
 """Marshmallow field types shared by every feature's schemas."""
 from marshmallow import ValidationError, fields, validate
 
-from mutualaid.routing import MAX_ID
+from mutualaid.core.routing import MAX_ID
 
 
 def Id(**kwargs):

@@ -3,7 +3,7 @@ import os
 import secrets
 from pathlib import Path
 
-INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+INSTANCE_DIR = Path(__file__).resolve().parents[2] / "instance"
 
 
 def _flag(name, default):

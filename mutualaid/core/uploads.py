@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from mutualaid.errors import ValidationFailed
+from mutualaid.core.errors import ValidationFailed
 
 MAX_SIDE = 1600
 IMAGE_BYTES = 5 * 1024 * 1024

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from mutualaid.errors import NotFound
+from mutualaid.core.errors import NotFound
 
 
 @sa.event.listens_for(Engine, "connect")
@@ -66,7 +66,7 @@ def get_or_404(model, ident, message=None):
     """Load a row by primary key or raise NotFound."""
     from flask_babel import gettext as _
 
-    from mutualaid.extensions import db
+    from mutualaid.core.extensions import db
 
     row = db.session.get(model, ident)
     if row is None:

@@ -4,7 +4,7 @@ stays plain). Streamed responses are left as they are, and Socket.IO traffic nev
 Flask's response hooks."""
 from flask import current_app, request
 
-from mutualaid.extensions import compress
+from mutualaid.core.extensions import compress
 
 
 def init_app(app):

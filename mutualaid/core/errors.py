@@ -108,7 +108,7 @@ def init_app(app):
     def handle_database_unavailable(error):
         # A locked SQLite file, a full disk or a lost PostgreSQL connection: nothing was
         # committed, so the client may safely try again.
-        from mutualaid.extensions import db
+        from mutualaid.core.extensions import db
 
         db.session.rollback()
         app.logger.warning("database unavailable: %s", error.orig)
