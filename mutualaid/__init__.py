@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config=None):
     """Build the app from ``config`` (a Config instance; from the environment when None)."""
     from mutualaid import cli, features
-    from mutualaid.core import compression, errors, logs
+    from mutualaid.core import compression, errors, logs, metrics
     from mutualaid.accounts import auth
     from mutualaid.core.config import Config
     from mutualaid.core.database import engine_options
@@ -35,6 +35,7 @@ def create_app(config=None):
                    default_translation_directories=str(ROOT / "translations"))
     errors.init_app(app)
     logs.init_app(app)
+    metrics.init_app(app)
     auth.init_app(app)
     features.init_app(app)
     cli.init_app(app)

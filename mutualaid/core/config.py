@@ -3,6 +3,8 @@ import os
 import secrets
 from pathlib import Path
 
+from mutualaid.core.metrics import parse_networks
+
 INSTANCE_DIR = Path(__file__).resolve().parents[2] / "instance"
 
 
@@ -74,6 +76,9 @@ class Config:
             o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o
         ]
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+        # /metrics answers the internal network (CIDRs) or a bearer token (mutualaid/core/metrics.py).
+        self.METRICS_ALLOW = parse_networks(os.environ.get("METRICS_ALLOW", "127.0.0.1/32,::1/128"))
+        self.METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
         # Uploaded photos and documents: outside static/, served only to those allowed.
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(instance_dir / "uploads")
         # Pages, CSS, JS and SVG go out compressed to browsers that accept it. API answers

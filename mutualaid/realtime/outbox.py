@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from mutualaid.core.extensions import AFTER_COMMIT, db, socketio
+from mutualaid.core.metrics import EMIT_FAILURES, EVENTS_EMITTED
 
 OUTBOX = "realtime_outbox"  # session.info key: [(event, payload, rooms)], in order
 _TAGS = "realtime_outbox_transactions"  # parallel list: the transaction each was made in
@@ -82,9 +83,11 @@ def emit_now(event, payload, rooms):
     """Send one event to ``rooms`` at once; never raises (a lost event is resynced by clients)."""
     try:
         socketio.emit(event, payload, to=rooms)
+        EVENTS_EMITTED.labels(event).inc()
         return True
     except Exception:  # the commit is done: a broken queue must not turn it into an error
         log.warning("could not emit %s to %s", event, rooms, exc_info=True)
+        EMIT_FAILURES.labels(event).inc()
         return False
 
 

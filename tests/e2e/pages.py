@@ -59,6 +59,7 @@ PAGES = [
 EXCLUDED = {
     "static": "files (CSS, JS, icons), not pages",
     "shell.healthz": "JSON health probe for load balancers",
+    "metrics": "Prometheus text for the operators' scraper (internal network or token only)",
     "shell.manifest": "the web app manifest (JSON)",
     "shell.service_worker": "the service worker script",
     "kiosk.qr": "an SVG QR code image, shown inside pages that are checked",
