@@ -142,11 +142,12 @@ def rank_candidates(need: Need, stats: StatsLoader, limit: int = 20) -> list[Can
         return []
     # A helper's record adds at most STATS_POINTS: whoever cannot reach the limit-th best
     # score without it, even with a perfect record, is out before the stats are loaded.
-    based = sorted(((_base(need, *item), item) for item in reached), key=lambda pair: -pair[0])
+    based = sorted(((_base(need, *item), *item) for item in reached), key=lambda row: -row[0])
     floor = based[min(limit, len(based)) - 1][0] - STATS_POINTS - SCORE_MARGIN
-    contenders = [item for base, item in based if base >= floor]
-    loaded = stats([helper.user_id for helper, _d, _r in contenders])
-    rated = _rated(need, contenders, loaded)
+    contenders = [row for row in based if row[0] >= floor]
+    loaded = stats([helper.user_id for _base_score, helper, _d, _r in contenders])
+    rated = _sorted([(round(base + _record(loaded.get(helper.user_id, NO_STATS)), 2),
+                      helper, distance, reach) for base, helper, distance, reach in contenders])
     # Distances so far are flat-earth estimates (under a metre off at city scale, under 0.05
     # points of score): settle every contender for the answer with the exact great circle.
     cut = rated[min(limit, len(rated)) - 1][0] - SCORE_MARGIN
@@ -159,8 +160,12 @@ def rank_candidates(need: Need, stats: StatsLoader, limit: int = 20) -> list[Can
 
 def _rated(need, reached, loaded):
     """(score, helper, distance, reach) best first: score, then distance, then user id."""
-    rated = [(_rate(need, helper, distance, reach, loaded.get(helper.user_id, NO_STATS)),
-              helper, distance, reach) for helper, distance, reach in reached]
+    return _sorted([(_rate(need, helper, distance, reach, loaded.get(helper.user_id, NO_STATS)),
+                     helper, distance, reach) for helper, distance, reach in reached])
+
+
+def _sorted(rated):
+    """(score, helper, distance, reach) rows in the answer's order: score, distance, user id."""
     rated.sort(key=lambda item: (-item[0], item[2], item[1].user_id))
     return rated
 
@@ -281,10 +286,25 @@ def _window_slots(start, end):
     return frozenset(slots)
 
 
+@functools.lru_cache(maxsize=4096)
+def _cover_row(skill, wanted_tags):
+    """How ``skill`` covers each wanted tag (``taxonomy.covers``), computed once per pair: a
+    busy need has thousands of candidates and only a handful of distinct skills among them."""
+    return tuple(taxonomy.covers(skill, wanted) for wanted in wanted_tags)
+
+
+def _fit(need, reaching):
+    """Per wanted tag the best cover by any of ``reaching``, summed, over 2 per tag (0..1)."""
+    if not need.tags or not reaching:
+        return 0
+    rows = [_cover_row(cap.tag, need.tags) for cap in reaching]
+    best = rows[0] if len(rows) == 1 else [max(column) for column in zip(*rows)]
+    return sum(best) / (2 * len(need.tags))
+
+
 def _base(need, helper, distance, reaching):
     """The part of the score that does not depend on the helper's record."""
-    fit = sum(max((taxonomy.covers(cap.tag, wanted) for cap in reaching), default=0)
-              for wanted in need.tags) / (2 * len(need.tags)) if need.tags else 0
+    fit = _fit(need, reaching)
     return (WEIGHTS["fit"] * fit + WEIGHTS["proximity"] / (1 + distance / 1000)
             + WEIGHTS["same_building"] * (helper.building_id == need.building_id)
             + WEIGHTS["available"] * _available(need, reaching))
@@ -440,12 +460,11 @@ def _reachable(need):
         caps = list(capabilities[user_id].values())
         if any(abs(distance - cap.radius_m) <= 2 for cap in caps):
             distance = _distance(need, lat, lon)  # on the edge of a radius: decide exactly
-        elif distance > max(cap.radius_m for cap in caps):
-            continue
-        helper = Helper(user_id, name, building_id, lat, lon, vetted, caps)
-        reach = _reach(need, helper, distance)
-        if reach is not None:
-            yield helper, distance, reach
+        # Every row fetched covers a wanted tag (its tag is one of ``codes``): what reaches is
+        # what is in range, the rest of ``_reach`` without its per-tag work.
+        reach = [cap for cap in caps if distance <= cap.radius_m]
+        if reach:
+            yield Helper(user_id, name, building_id, lat, lon, vetted, caps), distance, reach
 
 
 def _load_helper(user_id):
