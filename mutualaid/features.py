@@ -1,6 +1,7 @@
 """The one list of features: their models, blueprints, API routes and socket handlers."""
 from mutualaid import realtime
 from mutualaid.api import bp as api_bp, register_feature_routes
+from mutualaid.kiosk import scope as kiosk_scope
 
 
 def init_app(app):
@@ -19,3 +20,4 @@ def init_app(app):
                       catalogue_bp, kiosk_bp, api_bp):
         app.register_blueprint(blueprint)
     realtime.init_app(app)
+    kiosk_scope.init_app(app)

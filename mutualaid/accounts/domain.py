@@ -45,11 +45,13 @@ def authenticate(username, password):
     return user
 
 
-def issue_token(user, ttl=None):
-    """Create a bearer token for ``user`` (expiring after ``ttl`` if given); returns the raw token."""
+def issue_token(user, ttl=None, kiosk=None):
+    """Create a bearer token for ``user`` (expiring after ``ttl`` if given, scoped to
+    ``kiosk`` if given); returns the raw token."""
     raw, digest = new_token()
     expires = utcnow() + ttl if ttl else None
-    db.session.add(ApiToken(user_id=user.id, token_hash=digest, expires_at=expires))
+    db.session.add(ApiToken(user_id=user.id, token_hash=digest, expires_at=expires,
+                            kiosk_id=kiosk.id if kiosk else None))
     db.session.flush()
     return raw
 

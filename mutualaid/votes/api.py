@@ -8,6 +8,7 @@ from mutualaid.api import endpoint, page_of
 from mutualaid.database import get_or_404
 from mutualaid.errors import NotFound, ValidationFailed
 from mutualaid.extensions import db
+from mutualaid.kiosk.scope import kiosk_token
 from mutualaid.places.models import Building, Community, Unit
 from mutualaid.votes import domain
 from mutualaid.votes.models import Vote
@@ -75,15 +76,20 @@ def show_vote(vote_id):
 @endpoint("/votes/<id:vote_id>/ballots", "POST", body=BallotCreateSchema(),
           response=BallotAnswerSchema, status=201)
 def cast_ballot(vote_id, data):
-    """Vote (or change my vote); staff record a kiosk/paper ballot with ``unit_id``."""
+    """Vote (or change my vote); staff record a kiosk/paper ballot with ``unit_id``.
+
+    A ballot cast with a kiosk sign-in is a kiosk ballot, whoever casts it."""
     vote = get_or_404(Vote, vote_id)  # outsiders learn they are not eligible (403), not 404
+    at_kiosk = kiosk_token() is not None
     if data["unit_id"] is None:
-        ballot = domain.cast_ballot(current_user, vote, data["choice"])
+        ballot = domain.cast_ballot(current_user, vote, data["choice"],
+                                    channel="kiosk" if at_kiosk else "online")
     else:
         unit = _existing(Unit, data["unit_id"], "unit_id")
         resident = _existing(User, data["user_id"], "user_id")
+        channel = "kiosk" if at_kiosk else data["channel"]
         ballot = domain.record_assisted_ballot(current_user, vote, unit, data["choice"],
-                                               data["channel"], data["note"] or None, resident)
+                                               channel, data["note"] or None, resident)
     db.session.commit()
     return {"receipt": ballot.receipt, "ballot": ballot_schema.dump(ballot)}, 201
 
