@@ -21,8 +21,10 @@ PIN_LOCK = timedelta(minutes=15)
 
 
 def register_user(username, password, display_name, phone=None, role="resident"):
-    """Create an account; raises Conflict when the username is taken."""
+    """Create an account; raises Conflict when the username is taken, ValidationFailed when
+    the password is the username."""
     username = username.lower()
+    check_new_password(username, password)
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise Conflict(
             _("This username is not available."), code="username_unavailable",
@@ -208,10 +210,22 @@ def check_pin(username, pin):
     return user
 
 
+def check_new_password(username, password, field="password"):
+    """Raise ValidationFailed (on ``field``) when a new password is the username, in any
+    letter case (length and the common-passwords list are the ``NewPassword`` field's)."""
+    if password.strip().lower() == username.lower():
+        message = _("Your password may not be your username.")
+        raise ValidationFailed(message, code="invalid_input", fields={field: [message]})
+
+
 def change_password(user, current, new):
-    """Change a password after checking the current one; signs out every cookie session."""
+    """Change a password after checking the current one; signs out every cookie session.
+
+    Raises ValidationFailed for a wrong current password or a new one equal to the username.
+    """
     if not check_secret(user.password_hash, current):
         raise ValidationFailed(_("Current password is wrong."),
                                fields={"current_password": [_("Current password is wrong.")]})
+    check_new_password(user.username, new, "new_password")
     user.password_hash = hash_secret(new)
     user.end_sessions()

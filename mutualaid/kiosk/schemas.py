@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from mutualaid.catalogue.schemas import SessionSchema
-from mutualaid.schemas import Id, Text
+from mutualaid.schemas import CleanString, Id, Text
 
 
 class KioskSchema(Schema):
@@ -23,10 +23,10 @@ class KioskSignInSchema(Schema):
     """Residents sign in with their PIN, staff with their password: one of the two."""
 
     username = Text(32, required=True)
-    pin = fields.String(load_default=None, load_only=True,
+    pin = CleanString(load_default=None, load_only=True,
                         validate=validate.Regexp(r"^[0-9]{4,6}$", error="Use 4 to 6 digits."))
-    password = fields.String(load_default=None, load_only=True,
-                             validate=validate.Length(1, 128))
+    password = CleanString(load_default=None, load_only=True,
+                           validate=validate.Length(1, 128))
 
     @validates_schema
     def _pin_or_password(self, data, **kwargs):
