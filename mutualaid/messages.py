@@ -16,5 +16,4 @@ MARSHMALLOW_MESSAGES = [
     # the shared input rules (mutualaid/schemas.py, accounts/schemas.py, kiosk/schemas.py)
     N_("Remove control or invisible formatting characters."), N_("Use one line, without tabs."),
     N_("This date is out of range."), N_("This password is too common. Choose another one."),
-    N_("Give a PIN or a password."),
 ]

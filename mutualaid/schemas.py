@@ -24,11 +24,15 @@ NOT_ONLY_SPACE = r"[^\s\x1c-\x1f\x85]"
 
 
 # Lone surrogates; C0 and C1 control characters but tab, newline and carriage return; the
-# bidi embeddings, overrides, isolates and marks (they reorder what a screen shows).
-UNSAFE_CHARACTERS = re.compile(
-    "[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-LINE_BREAKS = re.compile("[\t\n\r\u2028\u2029]")
+# bidi embeddings, overrides, isolates and marks (they reorder what a screen shows). Kept as
+# regular-expression class text: the OpenAPI document states the same rule as a pattern.
+# (Lone surrogates are left out of the pattern: many regular-expression engines cannot name
+# them, and a valid JSON string cannot hold one anyway.)
+UNSAFE_CLASS = (r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+                r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069")
+LINES_CLASS = r"\t\n\r\u2028\u2029"
+UNSAFE_CHARACTERS = re.compile(f"[\\ud800-\\udfff{UNSAFE_CLASS}]")
+LINE_BREAKS = re.compile(f"[{LINES_CLASS}]")
 # Texts at least this long are written in a text area (descriptions, notes): lines allowed.
 MULTILINE_FROM = 200
 EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
@@ -41,21 +45,31 @@ def Text(max_length, min_length=1, multiline=None, **kwargs):
     When it may not be empty the OpenAPI document says so (a pattern: something other than
     white space), so that clients and the fuzzer know "\\n" is not a name.
     """
-    if min_length >= 1:
-        kwargs["metadata"] = {"pattern": NOT_ONLY_SPACE} | kwargs.get("metadata", {})
     if multiline is None:
         multiline = max_length >= MULTILINE_FROM
     return StrippedString(validate=validate.Length(min_length, max_length), multiline=multiline,
-                          **kwargs)
+                          not_blank=min_length >= 1, **kwargs)
+
+
+def text_pattern(multiline, not_blank):
+    """The rule of ``CleanString`` as a JSON Schema pattern (for clients and the fuzzer)."""
+    refused = UNSAFE_CLASS if multiline else UNSAFE_CLASS + LINES_CLASS
+    if not not_blank:
+        return f"^[^{refused}]*$"
+    return f"^[^{refused}]*[^{refused}{NOT_ONLY_SPACE[2:-1]}][^{refused}]*$"
 
 
 class CleanString(fields.String):
     """A string without control characters, lone surrogates or bidi controls (400 otherwise);
     tab and line breaks only when ``multiline``."""
 
-    def __init__(self, *args, multiline=False, **kwargs):
+    def __init__(self, *args, multiline=False, not_blank=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.multiline = multiline
+        # A field with a pattern of its own (digits, a username) says more than this one.
+        if not any(isinstance(v, validate.Regexp) for v in self.validators) \
+                and "pattern" not in self.metadata:
+            self.metadata = {**self.metadata, "pattern": text_pattern(multiline, not_blank)}
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = self._prepare(super()._deserialize(value, attr, data, **kwargs))

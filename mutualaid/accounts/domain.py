@@ -91,6 +91,22 @@ def staff_community_ids(user):
     ))
 
 
+def visible_community_ids(viewer):
+    """The communities whose people, places and offers ``viewer`` may see: their home
+    community and those they serve as staff; None (every community) for admins."""
+    if viewer.role == "admin":
+        return None
+    ids = staff_community_ids(viewer)
+    if viewer.unit is not None:
+        ids.add(viewer.unit.building.community_id)
+    return ids
+
+
+def community_of(user):
+    """The id of the community ``user`` lives in, or None before verification."""
+    return user.unit.building.community_id if user.unit is not None else None
+
+
 def require_staff_of(actor, community_id):
     """Raise Forbidden unless ``actor`` is an admin or staff of that community."""
     if actor.role == "admin":

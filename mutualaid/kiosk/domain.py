@@ -76,10 +76,10 @@ def sign_in(kiosk, username, pin=None, password=None):
     failures count).
     """
     user = db.session.scalar(sa.select(User).where(User.username == username.lower()))
-    secret = pin if password is None else password
+    secret = password if user is not None and user.is_staff else pin
     if user is None or not user.active or not _belongs_here(user, kiosk.community_id) \
-            or (password is None) == user.is_staff:
-        check_secret(None, secret)  # the same time as a real check: no oracle by timing
+            or secret is None:
+        check_secret(None, secret or "")  # the same time as a real check: no timing oracle
         raise _not_signed_in(password)
     if user.is_staff:
         user = accounts.authenticate(username, password)

@@ -1,5 +1,5 @@
 """Input and output shapes for kiosks and kiosk sign-in."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from mutualaid.catalogue.schemas import SessionSchema
 from mutualaid.schemas import CleanString, Id, Text
@@ -20,18 +20,13 @@ class IssuedKioskSchema(KioskSchema):
 
 
 class KioskSignInSchema(Schema):
-    """Residents sign in with their PIN, staff with their password: one of the two."""
+    """Residents sign in with their PIN, staff with their password (the other is ignored)."""
 
     username = Text(32, required=True)
     pin = CleanString(load_default=None, load_only=True,
                         validate=validate.Regexp(r"^[0-9]{4,6}$", error="Use 4 to 6 digits."))
     password = CleanString(load_default=None, load_only=True,
                            validate=validate.Length(1, 128))
-
-    @validates_schema
-    def _pin_or_password(self, data, **kwargs):
-        if (data.get("pin") is None) == (data.get("password") is None):
-            raise ValidationError("Give a PIN or a password.", "_schema")
 
 
 class KioskTokenSchema(Schema):

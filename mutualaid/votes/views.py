@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from mutualaid.accounts.domain import require_staff_of, staff_community_ids
 from mutualaid.database import get_or_404, utcnow
 from mutualaid.errors import NotFound
-from mutualaid.extensions import db
+from mutualaid.extensions import db, limiter
 from mutualaid.places.areas import parse_area
 from mutualaid.places.models import Building, Community
 from mutualaid.places.views import STAFF_LINKS
@@ -21,6 +21,8 @@ from mutualaid.shell.views import HOME_SECTIONS, NAV_LINKS
 from mutualaid.votes import domain, rules
 from mutualaid.votes.cli import COMMANDS
 from mutualaid.votes.models import Vote
+
+RECEIPT_LIMIT = "60/minute"  # as GET /votes/{id}/receipts/{code}: codes are not to be guessed
 
 bp = Blueprint("votes", __name__, url_prefix="/votes", cli_group=None)
 for _command in COMMANDS:
@@ -193,16 +195,21 @@ def notice(vote_id):
 
 
 @bp.get("/<id:vote_id>/receipt")
+@limiter.limit(RECEIPT_LIMIT)
 def receipt(vote_id):
-    """Anyone: check a receipt code (whether and how that ballot is counted, no identity)."""
-    vote = get_or_404(Vote, vote_id)
+    """Anyone: check a receipt code (whether and how that ballot is counted, no identity).
+
+    Nothing about the vote shows, not even whether it exists, until the code is valid."""
+    vote = db.session.get(Vote, vote_id)
     code = request.args.get("code", "")[:30]
-    try:
-        status = domain.receipt_status(vote, code) if code.strip() else None
-    except NotFound:
-        status = None
-    return render_template("votes/receipt.html", vote=vote, code=code, status=status), (
-        200 if status else 404)
+    status = None
+    if vote is not None and code.strip():
+        try:
+            status = domain.receipt_status(vote, code)
+        except NotFound:
+            pass
+    return render_template("votes/receipt.html", vote=vote if status else None, code=code,
+                           status=status), 200 if status else 404
 
 
 @bp.get("/<id:vote_id>/record")

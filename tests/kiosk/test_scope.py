@@ -154,10 +154,13 @@ def test_foreign_resident_gets_no_pin_oracle_and_no_lock_out(at_kiosk, world, db
     assert far.pin_failures == 0 and far.pin_locked_until is None
 
 
-@pytest.mark.parametrize("body", [{"username": "liang"},
-                                  {"username": "liang", "pin": "2468", "password": "x" * 8}])
-def test_sign_in_needs_exactly_a_pin_or_a_password(at_kiosk, body):
-    assert at_kiosk.call("POST", "/kiosk/sign-in", body).status_code == 400
+def test_sign_in_without_a_pin_or_password_is_refused(at_kiosk):
+    response = at_kiosk.call("POST", "/kiosk/sign-in", {"username": "liang"})
+    assert response.status_code == 401 and response.json["error"]["code"] == "invalid_credentials"
+
+
+def test_staff_password_counts_and_a_pin_alongside_is_ignored(app, at_kiosk):
+    signed_in(app, at_kiosk, username="wang", pin="0000", password=PASSWORD)
 
 
 def test_scope_names_only_existing_api_endpoints(app):
