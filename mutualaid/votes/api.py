@@ -39,7 +39,7 @@ def _visible_vote(vote_id):
 def detail(vote, user):
     """The vote with live turnout and the user's own part in it."""
     ballot = domain.my_ballot(user, vote)
-    return domain.vote_payload(vote) | {"me": {
+    return domain.vote_payload(vote) | domain.chain_anchor(vote) | {"me": {
         "eligible": domain.own_voter_key(user, vote) is not None,
         "ballot": ballot_schema.dump(ballot) if ballot else None,
     }}
@@ -117,8 +117,9 @@ def pending_units(vote_id, args):
 
 @endpoint("/votes/<id:vote_id>/result", response=ResultSchema)
 def vote_result(vote_id):
-    """The result: eligible, participating, quorum, tally by choice, passed."""
-    return domain.vote_result(_visible_vote(vote_id))
+    """The result: eligible, participating, quorum, tally by choice, passed, chain head."""
+    vote = _visible_vote(vote_id)
+    return domain.vote_result(vote) | domain.chain_anchor(vote)
 
 
 @endpoint("/votes/<id:vote_id>/receipts/<code>", response=ReceiptSchema, auth="anyone",

@@ -286,6 +286,15 @@ def vote_payload(vote):
     return vote_schema.dump(vote) | {"turnout": turnout(vote)}
 
 
+def chain_anchor(vote):
+    """``{"chain_head", "ballots_count"}``: the hash of the vote's last ballot record and the
+    number of records (changes included). Shown on the vote, its result and its notices, a
+    head pinned in the lobby or photographed anchors the chain outside the database. It is
+    frozen at close: a closed vote takes no record (and records are append-only)."""
+    count, head = audit.chain_head(vote.id)
+    return {"chain_head": head, "ballots_count": count}
+
+
 def my_ballot(actor, vote):
     """The ballot that counts for ``actor`` in ``vote`` (cast by them or by staff), or None."""
     key = own_voter_key(actor, vote)

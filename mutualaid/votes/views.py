@@ -173,7 +173,8 @@ def show(vote_id):
         "votes/show.html", vote=vote, result=result, bars=bars(result),
         turnout=domain.turnout(vote) if vote.closed_result is None else None,
         my_key=domain.own_voter_key(current_user, vote),
-        my_ballot=domain.my_ballot(current_user, vote), staff=_staff_of(vote))
+        my_ballot=domain.my_ballot(current_user, vote), staff=_staff_of(vote),
+        anchor=domain.chain_anchor(vote))
 
 
 @bp.get("/<id:vote_id>/result")
@@ -182,7 +183,8 @@ def result(vote_id):
     """The result with the same bars."""
     vote = _load(vote_id)
     outcome = domain.vote_result(vote)
-    return render_template("votes/result.html", vote=vote, result=outcome, bars=bars(outcome))
+    return render_template("votes/result.html", vote=vote, result=outcome, bars=bars(outcome),
+                           anchor=domain.chain_anchor(vote))
 
 
 @bp.get("/<id:vote_id>/notice")
@@ -191,7 +193,7 @@ def notice(vote_id):
     """A printable public notice (公示) of the result for the lobby board."""
     vote = _load(vote_id)
     return render_template("votes/notice.html", vote=vote, result=domain.vote_result(vote),
-                           printed_at=utcnow())
+                           anchor=domain.chain_anchor(vote), printed_at=utcnow())
 
 
 @bp.get("/<id:vote_id>/receipt")
