@@ -82,6 +82,19 @@ def revoke_token(token):
     token.revoked_at = utcnow()
 
 
+def revoke_tokens_of(user, kiosk_only=False, keep=None):
+    """Revoke the live bearer tokens of ``user`` (only its kiosk sign-ins with
+    ``kiosk_only``), but ``keep``; their sockets are dropped too (realtime.credentials)."""
+    statement = (sa.update(ApiToken).where(ApiToken.user_id == user.id,
+                                           ApiToken.revoked_at.is_(None))
+                 .values(revoked_at=utcnow()))
+    if kiosk_only:
+        statement = statement.where(ApiToken.kiosk_id.is_not(None))
+    if keep is not None:
+        statement = statement.where(ApiToken.id != keep.id)
+    db.session.execute(statement)
+
+
 def staff_community_ids(user):
     """Ids of the communities this staff member serves (empty for residents)."""
     if not user.is_staff:
@@ -196,13 +209,15 @@ def set_flags(actor, user, vulnerable=None, vetted=None):
 
 
 def set_pin(actor, user, pin):
-    """Set the kiosk PIN of ``user`` (themselves, or staff for them); clears any lock."""
+    """Set the kiosk PIN of ``user`` (themselves, or staff for them); clears any lock and
+    ends the kiosk sign-ins the old PIN made."""
     if actor.id != user.id:
         require_staff_over_user(actor, user)
     user.pin_hash = hash_secret(pin)
     user.pin_failures = 0
     user.pin_locked_until = None
     db.session.flush()
+    revoke_tokens_of(user, kiosk_only=True)
 
 
 def check_pin(username, pin):
@@ -234,8 +249,9 @@ def check_new_password(username, password, field="password"):
         raise ValidationFailed(message, code="invalid_input", fields={field: [message]})
 
 
-def change_password(user, current, new):
-    """Change a password after checking the current one; signs out every cookie session.
+def change_password(user, current, new, keep=None):
+    """Change a password after checking the current one; signs out every cookie session and
+    revokes every bearer token but ``keep`` (the one in use).
 
     Raises ValidationFailed for a wrong current password or a new one equal to the username.
     """
@@ -245,3 +261,4 @@ def change_password(user, current, new):
     check_new_password(user.username, new, "new_password")
     user.password_hash = hash_secret(new)
     user.end_sessions()
+    revoke_tokens_of(user, keep=keep)

@@ -4,10 +4,10 @@ from mutualaid.realtime.sockets import SOCKET_AUTHENTICATORS
 
 
 def authenticate_kiosk(auth):
-    """The rooms of the kiosk whose token is in ``auth``, or None."""
+    """``(rooms, credential)`` of the kiosk whose token is in ``auth``, or None."""
     raw = auth.get("kiosk") if isinstance(auth, dict) else None
     kiosk = kiosk_for(raw) if raw else None
-    return kiosk_rooms(kiosk) if kiosk else None
+    return (kiosk_rooms(kiosk), ("kiosk", kiosk.id)) if kiosk else None
 
 
 if authenticate_kiosk not in SOCKET_AUTHENTICATORS:
