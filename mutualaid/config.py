@@ -54,6 +54,10 @@ class Config:
         # Seconds between checks of live sockets' credentials: a revoked token, kiosk or
         # session is disconnected within this (mutualaid/realtime/credentials.py). 0: off.
         self.SOCKET_CREDENTIAL_CHECK = float(os.environ.get("SOCKET_CREDENTIAL_CHECK", "1"))
+        # How many proxies in front (nginx: 1, see deploy/) whose X-Forwarded-For, -Proto and
+        # -Host are believed: rate limits, logs and lock-outs then see the real client address.
+        # 0 believes none (a client could claim any address).
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
         # Limits kept in Redis: while Redis is down, count in this process instead of failing

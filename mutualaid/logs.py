@@ -76,7 +76,7 @@ def _finish(response):
     response.headers["X-Request-ID"] = g.get("request_id", "")
     logger.info("request", extra={"fields": {
         "request_id": g.get("request_id"), "method": request.method, "path": redact(request.path),
-        "status": response.status_code, "user_id": _user_id(),
+        "status": response.status_code, "user_id": _user_id(), "client": request.remote_addr,
         "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
     }})
     return response
