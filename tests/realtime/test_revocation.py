@@ -13,7 +13,7 @@ from mutualaid.kiosk import domain as kiosks
 from mutualaid.realtime import credentials
 from tests.factories import PASSWORD, make_building, make_staff, make_user
 from tests.realtime.listener import Listener
-from tests.realtime.scene import Http, neighbourhood
+from tests.realtime.scene import neighbourhood
 from tests.services import ServerProcess
 
 WITHIN = 2.0  # seconds: the contract
