@@ -84,3 +84,20 @@ def test_receipt_page_is_rate_limited_per_client(tmp_path):
         statuses = [client.get("/votes/1/receipt?code=GUESS").status_code for _ in range(61)]
         assert statuses[:60] == [404] * 60 and statuses[60] == 429
         db.engine.dispose()
+
+
+def test_matches_list_only_neighbours_of_the_order_s_community(api, db):
+    """A skilled neighbour 50 m away but across the community line is not shown."""
+    from tests.matching.factories import add_skills, building_at
+
+    here, there = make_community("A"), make_community("B")
+    home, across = building_at(community=here), building_at(north_m=50, community=there)
+    requester = make_user(verified=True, unit=make_unit(home))
+    inside = make_user(verified=True, unit=make_unit(home), display_name="Inside")
+    outside = make_user(verified=True, unit=make_unit(across), display_name="Outside")
+    for helper in (inside, outside):
+        add_skills(helper, "repair.plumbing")
+    order = api(requester).post("/orders", {"title": "Tap", "tags": ["repair.plumbing"]}).json
+    names = [m["display_name"] for m in api(requester).get(f"/orders/{order['id']}/matches")
+             .json["items"]]
+    assert names == ["Inside"]
