@@ -5,12 +5,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install browser translations clean
+.PHONY: run test install browser proxy translations clean
 
 run: install
 	$(PY) app.py
 
-test: install browser
+test: install browser proxy
 	$(PY) -m pytest
 
 install: $(STAMP)
@@ -26,6 +26,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
+
+# The proxy test (tests/security/test_proxies.py) runs deploy/nginx.conf in Debian's nginx.
+proxy:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; }
 
 # After changing user-visible strings: extract, merge into the catalogues, compile.
 translations: install

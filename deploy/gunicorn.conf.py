@@ -26,6 +26,8 @@ accesslog = os.environ.get("ACCESS_LOG") or None  # "-" for stdout
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")  # nginx only
+# nginx in front: the app believes one proxy's X-Forwarded-For (the workers inherit this).
+os.environ.setdefault("TRUSTED_PROXIES", "1")
 # gunicorn >= 25 opens a control socket at one fixed path per user: several instances on one
 # host would fight over it. (Older gunicorn ignores this setting.)
 control_socket_disable = True

@@ -39,4 +39,15 @@ def create_app(config=None):
     auth.init_app(app)
     features.init_app(app)
     cli.init_app(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app):
+    """Behind ``TRUSTED_PROXIES`` proxies, read the client's address, scheme and host from
+    their X-Forwarded-* headers (outermost, so Socket.IO's requests see them too)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -74,8 +74,22 @@ def seed():
     _seed_vote(staff, units)
     _seed_catalogue(staff, community)
     logins.append(("kiosk", "B", "/kiosk/" + _seed_kiosk(staff, community)))
+    logins += _trust_notes(community)
     db.session.commit()
     return logins
+
+
+def _trust_notes(community):
+    """Rows showing the trust features: staff at the kiosk use their password (their PIN is
+    refused there), and the demo vote's published chain head, to check with verify-vote."""
+    from mutualaid.votes import domain as votes
+    from mutualaid.votes.models import Vote
+
+    rows = [("kiosk", "staff", "signs in at the kiosk with the password, never a PIN")]
+    for vote in db.session.scalars(sa.select(Vote).where(Vote.community_id == community.id)):
+        head = votes.chain_anchor(vote)["chain_head"]
+        rows.append(("vote", str(vote.id), f"flask --app app verify-vote {vote.id} --head {head}"))
+    return rows
 
 
 def _seed_orders(staff):

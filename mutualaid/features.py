@@ -25,6 +25,7 @@ def init_app(app):
     app.register_blueprint(api_bp)
     _fill_shared_pages()
     realtime.init_app(app)
+    import_module("mutualaid.kiosk.scope").init_app(app)  # kiosk sign-ins do kiosk things only
 
 
 def _fill_shared_pages():

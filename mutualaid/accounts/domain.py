@@ -21,8 +21,10 @@ PIN_LOCK = timedelta(minutes=15)
 
 
 def register_user(username, password, display_name, phone=None, role="resident"):
-    """Create an account; raises Conflict when the username is taken."""
+    """Create an account; raises Conflict when the username is taken, ValidationFailed when
+    the password is the username."""
     username = username.lower()
+    check_new_password(username, password)
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise Conflict(
             _("This username is not available."), code="username_unavailable",
@@ -45,11 +47,13 @@ def authenticate(username, password):
     return user
 
 
-def issue_token(user, ttl=None):
-    """Create a bearer token for ``user`` (expiring after ``ttl`` if given); returns the raw token."""
+def issue_token(user, ttl=None, kiosk=None):
+    """Create a bearer token for ``user`` (expiring after ``ttl`` if given, scoped to
+    ``kiosk`` if given); returns the raw token."""
     raw, digest = new_token()
     expires = utcnow() + ttl if ttl else None
-    db.session.add(ApiToken(user_id=user.id, token_hash=digest, expires_at=expires))
+    db.session.add(ApiToken(user_id=user.id, token_hash=digest, expires_at=expires,
+                            kiosk_id=kiosk.id if kiosk else None))
     db.session.flush()
     return raw
 
@@ -78,6 +82,19 @@ def revoke_token(token):
     token.revoked_at = utcnow()
 
 
+def revoke_tokens_of(user, kiosk_only=False, keep=None):
+    """Revoke the live bearer tokens of ``user`` (only its kiosk sign-ins with
+    ``kiosk_only``), but ``keep``; their sockets are dropped too (realtime.credentials)."""
+    statement = (sa.update(ApiToken).where(ApiToken.user_id == user.id,
+                                           ApiToken.revoked_at.is_(None))
+                 .values(revoked_at=utcnow()))
+    if kiosk_only:
+        statement = statement.where(ApiToken.kiosk_id.is_not(None))
+    if keep is not None:
+        statement = statement.where(ApiToken.id != keep.id)
+    db.session.execute(statement)
+
+
 def staff_community_ids(user):
     """Ids of the communities this staff member serves (empty for residents)."""
     if not user.is_staff:
@@ -85,6 +102,22 @@ def staff_community_ids(user):
     return set(db.session.scalars(
         sa.select(StaffMembership.community_id).where(StaffMembership.user_id == user.id)
     ))
+
+
+def visible_community_ids(viewer):
+    """The communities whose people, places and offers ``viewer`` may see: their home
+    community and those they serve as staff; None (every community) for admins."""
+    if viewer.role == "admin":
+        return None
+    ids = staff_community_ids(viewer)
+    if viewer.unit is not None:
+        ids.add(viewer.unit.building.community_id)
+    return ids
+
+
+def community_of(user):
+    """The id of the community ``user`` lives in, or None before verification."""
+    return user.unit.building.community_id if user.unit is not None else None
 
 
 def require_staff_of(actor, community_id):
@@ -176,13 +209,15 @@ def set_flags(actor, user, vulnerable=None, vetted=None):
 
 
 def set_pin(actor, user, pin):
-    """Set the kiosk PIN of ``user`` (themselves, or staff for them); clears any lock."""
+    """Set the kiosk PIN of ``user`` (themselves, or staff for them); clears any lock and
+    ends the kiosk sign-ins the old PIN made."""
     if actor.id != user.id:
         require_staff_over_user(actor, user)
     user.pin_hash = hash_secret(pin)
     user.pin_failures = 0
     user.pin_locked_until = None
     db.session.flush()
+    revoke_tokens_of(user, kiosk_only=True)
 
 
 def check_pin(username, pin):
@@ -206,10 +241,24 @@ def check_pin(username, pin):
     return user
 
 
-def change_password(user, current, new):
-    """Change a password after checking the current one; signs out every cookie session."""
+def check_new_password(username, password, field="password"):
+    """Raise ValidationFailed (on ``field``) when a new password is the username, in any
+    letter case (length and the common-passwords list are the ``NewPassword`` field's)."""
+    if password.strip().lower() == username.lower():
+        message = _("Your password may not be your username.")
+        raise ValidationFailed(message, code="invalid_input", fields={field: [message]})
+
+
+def change_password(user, current, new, keep=None):
+    """Change a password after checking the current one; signs out every cookie session and
+    revokes every bearer token but ``keep`` (the one in use).
+
+    Raises ValidationFailed for a wrong current password or a new one equal to the username.
+    """
     if not check_secret(user.password_hash, current):
         raise ValidationFailed(_("Current password is wrong."),
                                fields={"current_password": [_("Current password is wrong.")]})
+    check_new_password(user.username, new, "new_password")
     user.password_hash = hash_secret(new)
     user.end_sessions()
+    revoke_tokens_of(user, keep=keep)

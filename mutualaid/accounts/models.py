@@ -83,7 +83,8 @@ class StaffMembership(db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token; only its SHA-256 is stored. Kiosk sign-ins are short-lived tokens."""
+    """A bearer token; only its SHA-256 is stored. Kiosk sign-ins are short-lived tokens
+    marked with their kiosk: such a token may do only what the kiosk screens do."""
 
     __tablename__ = "api_tokens"
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -92,5 +93,6 @@ class ApiToken(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    kiosk_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("kiosks.id"), index=True)
 
     user: so.Mapped[User] = so.relationship()

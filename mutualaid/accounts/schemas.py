@@ -2,32 +2,47 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from mutualaid.accounts.models import RELATIONS
-from mutualaid.core.schemas import Flag, Id, Text
+from mutualaid.accounts.passwords import is_common_password
+from mutualaid.core.schemas import CleanString, Flag, Id, Text
 
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]+$", error="Use letters, digits, _ . or - only.")
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 -]{4,18}$", error="Not a valid phone number.")
 
 
+def not_common(password):
+    """Refuse a password from the list of the most common ones."""
+    if is_common_password(password):
+        raise ValidationError("This password is too common. Choose another one.")
+
+
+def NewPassword(**kwargs):
+    """A password someone chooses (registration, change, reset): 8 to 128 characters, not
+    one of the most common passwords; that it is not the username is checked by
+    ``accounts.domain.check_new_password``, which knows whose it is."""
+    return CleanString(required=True, load_only=True,
+                       validate=[validate.Length(8, 128), not_common], **kwargs)
+
+
 class RegisterSchema(Schema):
-    username = fields.String(required=True, validate=[validate.Length(3, 32), USERNAME])
-    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 128))
+    username = CleanString(required=True, validate=[validate.Length(3, 32), USERNAME])
+    password = NewPassword()
     display_name = Text(50, required=True)
-    phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
+    phone = CleanString(load_default=None, allow_none=True, validate=PHONE)
 
 
 class CredentialsSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(1, 32))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(1, 128))
+    username = CleanString(required=True, validate=validate.Length(1, 32))
+    password = CleanString(required=True, load_only=True, validate=validate.Length(1, 128))
 
 
 class PasswordChangeSchema(Schema):
-    current_password = fields.String(required=True, validate=validate.Length(1, 128))
-    new_password = fields.String(required=True, validate=validate.Length(8, 128))
+    current_password = CleanString(required=True, validate=validate.Length(1, 128))
+    new_password = NewPassword()
 
 
 class PinSchema(Schema):
-    pin = fields.String(required=True, load_only=True,
-                        validate=validate.Regexp(r"^\d{4,6}$", error="Use 4 to 6 digits."))
+    pin = CleanString(required=True, load_only=True,
+                      validate=validate.Regexp(r"^\d{4,6}$", error="Use 4 to 6 digits."))
 
 
 class VerifySchema(Schema):
@@ -51,7 +66,7 @@ class UserIdSchema(Schema):
 
 class UserQuerySchema(Schema):
     verified = fields.Boolean(load_default=None, allow_none=True)
-    q = fields.String(load_default="", validate=validate.Length(0, 50))
+    q = CleanString(load_default="", validate=validate.Length(0, 50))
 
 
 class UnitRefSchema(Schema):

@@ -53,6 +53,13 @@ class Config:
         # Seconds between pings of the queue; while it is down, sockets are dropped and clients
         # poll over HTTP (mutualaid/realtime/queue_watch.py). 0 turns the watcher off.
         self.SOCKETIO_QUEUE_WATCH = float(os.environ.get("SOCKETIO_QUEUE_WATCH", "5"))
+        # Seconds between checks of live sockets' credentials: a revoked token, kiosk or
+        # session is disconnected within this (mutualaid/realtime/credentials.py). 0: off.
+        self.SOCKET_CREDENTIAL_CHECK = float(os.environ.get("SOCKET_CREDENTIAL_CHECK", "1"))
+        # How many proxies in front (nginx: 1, see deploy/) whose X-Forwarded-For, -Proto and
+        # -Host are believed: rate limits, logs and lock-outs then see the real client address.
+        # 0 believes none (a client could claim any address).
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
         # Limits kept in Redis: while Redis is down, count in this process instead of failing
@@ -103,3 +110,4 @@ class TestingConfig(Config):
         self.RATELIMIT_ENABLED = False
         self.SOCKETIO_MESSAGE_QUEUE = None
         self.SOCKETIO_QUEUE_WATCH = 0
+        self.SOCKET_CREDENTIAL_CHECK = 0  # tests sweep when they mean to

@@ -3,7 +3,7 @@
 Domain functions raise these; API routes answer them as
 ``{"error": {"code", "message", "fields"}}``, pages as an HTML error page.
 """
-from flask import jsonify, make_response, render_template, request
+from flask import g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -119,5 +119,9 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def handle_unexpected(error):
-        app.logger.exception("unhandled error")
+        from mutualaid.core.extensions import db
+
+        # A failed transaction would fail all that follows too: the page, the request log.
+        db.session.rollback()
+        app.logger.exception("unhandled error", extra={"request_id": g.get("request_id")})
         return error_response(500, "internal_error", _("Something went wrong on our side."))

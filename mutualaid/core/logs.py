@@ -14,6 +14,7 @@ import select
 import threading
 import time
 
+import sqlalchemy as sa
 from flask import g, request
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -73,13 +74,21 @@ def _start():
 def _finish(response):
     """Echo the id and log the request: method, path (no query: it may hold tokens), status."""
     response.headers["X-Request-ID"] = g.get("request_id", "")
-    user = g.get("_login_user")  # Flask-Login's, if the request loaded one: never load it here
     logger.info("request", extra={"fields": {
         "request_id": g.get("request_id"), "method": request.method, "path": redact(request.path),
-        "status": response.status_code, "user_id": getattr(user, "id", None),
+        "status": response.status_code, "user_id": _user_id(), "client": request.remote_addr,
         "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
     }})
     return response
+
+
+def _user_id():
+    """The id of the user Flask-Login loaded for this request, if it did, read from the row's
+    identity: never a query (after a failed transaction one would raise, and the request go
+    unlogged)."""
+    user = g.get("_login_user")
+    state = sa.inspect(user, raiseerr=False) if user is not None else None
+    return state.identity[0] if state is not None and state.identity else None
 
 
 class LineWriter(logging.Handler):

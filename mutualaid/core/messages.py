@@ -13,4 +13,7 @@ MARSHMALLOW_MESSAGES = [
     N_("Length must be between 1 and 100."), N_("Length must be between 8 and 128."),
     N_("Special numeric values (nan or infinity) are not permitted."),
     N_("An area must be more than 0."), N_("Give vulnerable or vetted."),
+    # the shared input rules (mutualaid/core/schemas.py, accounts/schemas.py, kiosk/schemas.py)
+    N_("Remove control or invisible formatting characters."), N_("Use one line, without tabs."),
+    N_("This date is out of range."), N_("This password is too common. Choose another one."),
 ]

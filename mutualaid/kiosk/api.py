@@ -47,10 +47,11 @@ def revoke_kiosk(kiosk_id):
 @endpoint("/kiosk/sign-in", "POST", body=KioskSignInSchema(), response=KioskTokenSchema,
           status=201, auth="anyone", limit=SIGN_IN_LIMIT)
 def sign_in(data):
-    """A kiosk (its token as bearer) signs a person in with username and PIN for 5 minutes."""
+    """A kiosk (its token as bearer) signs a person in for 5 minutes: residents with their
+    PIN, staff with their password; the token is kiosk-scoped."""
     kiosk = domain.require_kiosk(bearer_token())
     try:
-        user, token = domain.sign_in(kiosk, data["username"], data["pin"])
+        user, token = domain.sign_in(kiosk, data["username"], data["pin"], data["password"])
     finally:
         db.session.commit()  # a wrong PIN must count even though we answer an error
     expires_in = int(domain.SIGN_IN_TTL.total_seconds())

@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 
 from mutualaid.accounts import domain as accounts
 from mutualaid.accounts.domain import require_staff_of, staff_community_ids
-from mutualaid.accounts.secrets import new_token, token_digest
+from mutualaid.accounts.models import User
+from mutualaid.accounts.secrets import check_secret, new_token, token_digest
 from mutualaid.core.database import utcnow
-from mutualaid.core.errors import Conflict, Forbidden, Unauthorized
+from mutualaid.core.errors import Conflict, Unauthorized
 from mutualaid.core.extensions import db
 from mutualaid.kiosk.models import Kiosk
 from mutualaid.places.models import Building
@@ -65,16 +66,33 @@ def require_kiosk(raw):
     return kiosk
 
 
-def sign_in(kiosk, username, pin):
-    """Check a PIN at a kiosk and issue a 5-minute token for that person; returns (user, raw).
+def sign_in(kiosk, username, pin=None, password=None):
+    """Sign a person in at a kiosk for 5 minutes: residents of its community with their PIN,
+    its staff (and admins) with their password; returns (user, raw kiosk-scoped token).
 
-    Raises Unauthorized ``invalid_credentials``, Forbidden ``pin_locked`` (the caller commits
-    even then, so failures count), or Forbidden ``not_here`` for someone of another community.
+    Raises Unauthorized ``invalid_credentials`` for anyone else, before any PIN is checked
+    or counted (no PIN oracle, no lock-out from another community's lobby), and for a staff
+    account offered a PIN; Forbidden ``pin_locked`` (the caller commits even then, so that
+    failures count).
     """
-    user = accounts.check_pin(username, pin)
-    if not _belongs_here(user, kiosk.community_id):
-        raise Forbidden(_("This kiosk serves another community."), code="not_here")
-    return user, accounts.issue_token(user, SIGN_IN_TTL)
+    user = db.session.scalar(sa.select(User).where(User.username == username.lower()))
+    secret = password if user is not None and user.is_staff else pin
+    if user is None or not user.active or not _belongs_here(user, kiosk.community_id) \
+            or secret is None:
+        check_secret(None, secret or "")  # the same time as a real check: no timing oracle
+        raise _not_signed_in(password)
+    if user.is_staff:
+        user = accounts.authenticate(username, password)
+    else:
+        user = accounts.check_pin(username, pin)
+    return user, accounts.issue_token(user, SIGN_IN_TTL, kiosk=kiosk)
+
+
+def _not_signed_in(password):
+    """The one answer for a wrong name, PIN or password, or someone who does not belong."""
+    message = _("Wrong username or PIN.") if password is None else \
+        _("Wrong username or password.")
+    return Unauthorized(message, code="invalid_credentials")
 
 
 def _belongs_here(user, community_id):
@@ -91,12 +109,12 @@ def kiosk_rooms(kiosk):
 
 def people_here(kiosk):
     """Residents of the kiosk's building who have a PIN, for picking a name instead of typing."""
-    from mutualaid.accounts.models import User
     from mutualaid.places.models import Unit
 
     return db.session.scalars(
         sa.select(User).join(Unit, User.unit_id == Unit.id)
         .where(Unit.building_id == kiosk.building_id, User.active.is_(True),
+               User.role == "resident",
                User.pin_hash.is_not(None))
         .order_by(User.display_name, User.id)
     ).all()

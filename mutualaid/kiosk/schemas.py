@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from mutualaid.catalogue.schemas import SessionSchema
-from mutualaid.core.schemas import Id, Text
+from mutualaid.core.schemas import CleanString, Id, Text
 
 
 class KioskSchema(Schema):
@@ -20,9 +20,13 @@ class IssuedKioskSchema(KioskSchema):
 
 
 class KioskSignInSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(1, 32))
-    pin = fields.String(required=True, load_only=True,
+    """Residents sign in with their PIN, staff with their password (the other is ignored)."""
+
+    username = Text(32, required=True)
+    pin = CleanString(load_default=None, load_only=True,
                         validate=validate.Regexp(r"^[0-9]{4,6}$", error="Use 4 to 6 digits."))
+    password = CleanString(load_default=None, load_only=True,
+                           validate=validate.Length(1, 128))
 
 
 class KioskTokenSchema(Schema):

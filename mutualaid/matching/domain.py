@@ -3,7 +3,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
-from mutualaid.accounts.domain import require_verified
+from mutualaid.accounts.domain import community_of, require_verified, visible_community_ids
 from mutualaid.accounts.models import User
 from mutualaid.core.database import get_or_404
 from mutualaid.core.errors import Forbidden, NotFound, ValidationFailed
@@ -11,6 +11,7 @@ from mutualaid.core.extensions import db
 from mutualaid.matching import tags as taxonomy
 from mutualaid.matching.models import (ALL_DAYS, ALL_PARTS, DAYS, DEFAULT_RADIUS_M, PARTS, Offer,
                                        OfferTag, UserSkill, home_position)
+from mutualaid.places.models import Building, Unit
 
 
 def skills_of(user):
@@ -61,11 +62,25 @@ def create_offer(owner, title, tags, description="", radius_m=DEFAULT_RADIUS_M,
 
 
 def offer_for(viewer, offer_id):
-    """An offer as ``viewer`` may see it: withdrawn offers only by their owner; else NotFound."""
+    """An offer as ``viewer`` may see it: withdrawn offers only by their owner, others only
+    in the viewer's communities; else NotFound."""
     offer = get_or_404(Offer, offer_id)
-    if not offer.active and offer.owner_id != viewer.id:
+    if offer.owner_id == viewer.id:
+        return offer
+    visible = visible_community_ids(viewer)
+    if not offer.active or (visible is not None and community_of(offer.owner) not in visible):
         raise NotFound(_("Not found."))
     return offer
+
+
+def neighbours_in(community_ids):
+    """A select of the ids of verified, active users living in those communities (None:
+    anywhere)."""
+    select = sa.select(User.id).where(User.verified_at.is_not(None), User.active.is_(True))
+    if community_ids is None:
+        return select
+    return (select.join(Unit, User.unit_id == Unit.id).join(Building)
+            .where(Building.community_id.in_(community_ids)))
 
 
 def require_owner(actor, offer):
@@ -103,12 +118,13 @@ def withdraw_offer(actor, offer):
 
 def offers_select(viewer, tag=None, mine=False):
     """The select behind ``GET /offers``: the viewer's own offers (all), or the active offers
-    of verified, active neighbours; ``tag`` also matches child tags. Newest first."""
+    of verified, active neighbours of the viewer's communities; ``tag`` also matches child
+    tags. Newest first."""
     select = sa.select(Offer).options(so.selectinload(Offer.owner))
     if mine:
         select = select.where(Offer.owner_id == viewer.id)
     else:
-        owners = sa.select(User.id).where(User.verified_at.is_not(None), User.active.is_(True))
+        owners = neighbours_in(visible_community_ids(viewer))
         select = select.where(Offer.active.is_(True), Offer.owner_id.in_(owners))
     if tag:
         tagged = sa.select(OfferTag.offer_id).where(

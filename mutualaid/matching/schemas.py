@@ -3,9 +3,9 @@ from marshmallow import Schema, fields, validate
 
 from mutualaid.matching.models import DAYS, MAX_RADIUS_M, MIN_RADIUS_M, PARTS
 from mutualaid.matching.tags import TAXONOMY
-from mutualaid.core.schemas import Flag, Text
+from mutualaid.core.schemas import CleanString, Flag, Text
 
-TAG = fields.String(validate=validate.Length(1, 40))
+TAG = CleanString(validate=validate.Length(1, 40))
 
 
 def Radius(**kwargs):

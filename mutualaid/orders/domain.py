@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext, lazy_pgettext
 
-from mutualaid.accounts.domain import require_staff_of, require_verified
+from mutualaid.accounts.domain import community_of, require_staff_of, require_verified
 from mutualaid.accounts.models import User
 from mutualaid.core.database import utcnow
 from mutualaid.core.errors import Forbidden, InvalidTransition, ValidationFailed
@@ -106,9 +106,11 @@ def offer_owner_id(offer_id):
 
 
 def _check_offer(offer_id, requester):
-    """A directed order names an active offer of someone other than the requester."""
+    """A directed order names an active offer of someone other than the requester, in the
+    requester's community (nobody else could ever accept it)."""
     offer = db.session.get(Offer, offer_id)
-    if offer is None or not offer.active or offer.owner_id == requester.id:
+    if offer is None or not offer.active or offer.owner_id == requester.id \
+            or community_of(offer.owner) != community_of(requester):
         message = _("Choose an offer of another neighbour.")
         raise ValidationFailed(message, fields={"offer_id": [message]})
 

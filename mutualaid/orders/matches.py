@@ -4,11 +4,13 @@ orders, current load, ratings) comes from the ledger side via ``credits.helper_s
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from mutualaid.accounts.models import User
 from mutualaid.core.errors import Forbidden
 from mutualaid.core.extensions import db
 from mutualaid.matching.ranking import Need, rank_candidates, rank_needs_for
 from mutualaid.orders import access, credits, domain
 from mutualaid.orders.models import Order
+from mutualaid.places.models import Building, Unit
 
 SUGGESTION_POOL = 500  # newest open orders of the community considered for suggestions
 
@@ -31,10 +33,18 @@ def matches_for(order, limit=20):
 
 
 def order_matches(actor, order, limit=20):
-    """The requester or the community's staff see who could help; raises Forbidden."""
+    """The requester or the community's staff see who could help; raises Forbidden.
+
+    Only neighbours of the order's community: matching is by distance, and the people (and
+    skills) of the community across the street are not ours to show."""
     if actor.id != order.requester_id and not access.is_staff_for(actor, order):
         raise Forbidden(_("Only the requester or staff see the matches of an order."))
-    return matches_for(order, limit)
+    candidates = matches_for(order, limit * 4)
+    here = set(db.session.scalars(
+        sa.select(User.id).join(Unit, Unit.id == User.unit_id).join(Building)
+        .where(User.id.in_([c.user_id for c in candidates]),
+               Building.community_id == order.community_id)))
+    return [c for c in candidates if c.user_id in here][:limit]
 
 
 def suggestions_for(user, limit=20):

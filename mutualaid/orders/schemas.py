@@ -4,9 +4,9 @@ from marshmallow import Schema, fields, validate
 from mutualaid.accounts.schemas import PublicUserSchema
 from mutualaid.matching.tags import MAX_TAGS
 from mutualaid.orders.models import MAX_MINUTES, STATUSES, URGENCIES
-from mutualaid.core.schemas import AwareDateTime, Flag, Id, Text
+from mutualaid.core.schemas import AwareDateTime, CleanString, Flag, Id, Text
 
-TAG = fields.String(validate=validate.Length(1, 40))
+TAG = CleanString(validate=validate.Length(1, 40))
 
 
 class ContactSchema(Schema):
@@ -53,7 +53,7 @@ class NewOrderSchema(Schema):
 
 class OrderQuerySchema(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
-    tag = fields.String(load_default=None, validate=validate.Length(1, 40))
+    tag = CleanString(load_default=None, validate=validate.Length(1, 40))
     building_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**63 - 1))
     mine = fields.Boolean(load_default=False)
 

@@ -42,10 +42,8 @@ def add_building(community_id, data):
 
 @endpoint("/communities/<id:community_id>/buildings", response=BuildingSchema, paged=True)
 def list_buildings(community_id, args):
-    """The buildings of a community."""
-    get_or_404(Community, community_id)
-    select = (sa.select(Building).where(Building.community_id == community_id)
-              .order_by(Building.name, Building.id))
+    """The buildings of a community (404 outside one's own and those one serves)."""
+    select = domain.buildings_of(current_user, get_or_404(Community, community_id))
     return page_of(select, building_schema.dump, args)
 
 

@@ -4,8 +4,8 @@ import re
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from mutualaid.accounts.domain import require_admin, require_staff_of
-from mutualaid.core.errors import Conflict
+from mutualaid.accounts.domain import require_admin, require_staff_of, visible_community_ids
+from mutualaid.core.errors import Conflict, NotFound
 from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Community, Unit
 
@@ -63,6 +63,16 @@ def set_owner(actor, unit, user):
     unit.owner_id = user.id if user else None
     db.session.flush()
     return unit
+
+
+def buildings_of(viewer, community):
+    """A select of a community's buildings, by name; raises NotFound unless ``viewer`` lives
+    there or serves it (names and positions of other communities' buildings stay theirs)."""
+    visible = visible_community_ids(viewer)
+    if visible is not None and community.id not in visible:
+        raise NotFound(_("Not found."))
+    return (sa.select(Building).where(Building.community_id == community.id)
+            .order_by(Building.name, Building.id))
 
 
 def require_can_see_building(actor, building):

@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate
 
 from mutualaid.places.areas import format_area, parse_area
-from mutualaid.core.schemas import Id, Text
+from mutualaid.core.schemas import CleanString, Id, Text
 
 
 class AreaField(fields.Field):
@@ -37,7 +37,7 @@ class BuildingSchema(Schema):
 class UnitSchema(Schema):
     id = fields.Integer(dump_only=True)
     building_id = fields.Integer(dump_only=True)
-    number = fields.String(required=True, validate=[
+    number = CleanString(required=True, validate=[
         validate.Length(1, 20),
         validate.Regexp(r"^[A-Za-z0-9-]+$", error="Use letters, digits and - only."),
     ])

@@ -7,7 +7,7 @@ from mutualaid.realtime.origins import origin_checker
 
 def init_app(app):
     """Bind Socket.IO (threading mode; a Redis message queue when configured)."""
-    from mutualaid.realtime import outbox, queue_watch, sockets  # noqa: F401  (handlers)
+    from mutualaid.realtime import credentials, outbox, queue_watch, sockets  # noqa: F401
 
     socketio.init_app(
         app,
@@ -18,6 +18,7 @@ def init_app(app):
     )
     app.wsgi_app = socketio_paths_only(app.wsgi_app)
     queue_watch.start(app, socketio)
+    credentials.start(app, socketio)
 
 
 def socketio_paths_only(middleware):

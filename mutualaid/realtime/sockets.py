@@ -20,6 +20,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from mutualaid.accounts import domain as accounts
 from mutualaid.accounts.models import User
 from mutualaid.core.extensions import db, socketio
+from mutualaid.realtime import credentials
 from mutualaid.realtime.queue_watch import queue_up
 from mutualaid.realtime.rooms import home_rooms, is_room_name, may_subscribe
 
@@ -31,7 +32,8 @@ USER_KEY = "sharehut.socket_user_id"
 
 
 def _user_from(auth):
-    """The user of a token in ``auth``, else of the session cookie, else None.
+    """``(user, credential)``: the user of a token in ``auth``, else of the session cookie,
+    with what let them in (see ``credentials``); ``(None, None)`` for nobody.
 
     A token that is present but dead does not fall back to the cookie: the client asked to be
     someone in particular, and is refused rather than silently connected as someone else.
@@ -39,20 +41,26 @@ def _user_from(auth):
     token = auth.get("token") if isinstance(auth, dict) else None
     if token is not None:
         row = accounts.token_for(token) if isinstance(token, str) and token else None
-        return row.user if row else None
-    return current_user._get_current_object() if current_user.is_authenticated else None
+        return (row.user, ("token", row.id)) if row else (None, None)
+    if not current_user.is_authenticated:
+        return None, None
+    user = current_user._get_current_object()
+    return user, ("session", user.id, user.session_version or 0)
 
 
 def _rooms_for(auth):
-    """``(user_id, rooms)`` for a connection, or ``(None, None)`` when nobody is recognised."""
-    user = _user_from(auth)
+    """``(user_id, rooms, credential)`` for a connection; rooms None when nobody is
+    recognised. Other authenticators answer ``(rooms, credential)``, rooms alone (nothing to
+    revoke), or None."""
+    user, credential = _user_from(auth)
     if user is not None and user.active:
-        return user.id, home_rooms(user)
+        return user.id, home_rooms(user), credential
     for authenticate in SOCKET_AUTHENTICATORS:
-        rooms = authenticate(auth)
-        if rooms:
-            return None, list(rooms)
-    return None, None
+        found = authenticate(auth)
+        if found:
+            rooms, credential = found if isinstance(found, tuple) else (found, None)
+            return None, list(rooms), credential
+    return None, None, None
 
 
 @contextmanager
@@ -68,14 +76,22 @@ def _release():
 def connect(auth=None):
     """Accept signed-in users (cookie or token) into their home rooms; refuse everyone else."""
     with _release():
-        user_id, rooms = _rooms_for(auth)
+        user_id, rooms, credential = _rooms_for(auth)
     if not rooms:
         raise ConnectionRefusedError("unauthorized")
     if not queue_up(current_app.config["SOCKETIO_MESSAGE_QUEUE"]):
         raise ConnectionRefusedError("queue_unavailable")  # the client polls over HTTP instead
     request.environ[USER_KEY] = user_id
+    if credential is not None:
+        credentials.remember(request.sid, credential)
     for name in rooms:
         join_room(name)
+
+
+@socketio.on("disconnect")
+def disconnect(reason=None):
+    """Forget the connection's credential."""
+    credentials.forget(request.sid)
 
 
 @socketio.on("subscribe")

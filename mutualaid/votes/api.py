@@ -8,6 +8,7 @@ from mutualaid.api import endpoint, page_of
 from mutualaid.core.database import get_or_404
 from mutualaid.core.errors import NotFound, ValidationFailed
 from mutualaid.core.extensions import db
+from mutualaid.kiosk.scope import kiosk_token
 from mutualaid.places.models import Building, Community, Unit
 from mutualaid.votes import domain
 from mutualaid.votes.models import Vote
@@ -38,7 +39,7 @@ def _visible_vote(vote_id):
 def detail(vote, user):
     """The vote with live turnout and the user's own part in it."""
     ballot = domain.my_ballot(user, vote)
-    return domain.vote_payload(vote) | {"me": {
+    return domain.vote_payload(vote) | domain.chain_anchor(vote) | {"me": {
         "eligible": domain.own_voter_key(user, vote) is not None,
         "ballot": ballot_schema.dump(ballot) if ballot else None,
     }}
@@ -75,15 +76,20 @@ def show_vote(vote_id):
 @endpoint("/votes/<id:vote_id>/ballots", "POST", body=BallotCreateSchema(),
           response=BallotAnswerSchema, status=201)
 def cast_ballot(vote_id, data):
-    """Vote (or change my vote); staff record a kiosk/paper ballot with ``unit_id``."""
+    """Vote (or change my vote); staff record a kiosk/paper ballot with ``unit_id``.
+
+    A ballot cast with a kiosk sign-in is a kiosk ballot, whoever casts it."""
     vote = get_or_404(Vote, vote_id)  # outsiders learn they are not eligible (403), not 404
+    at_kiosk = kiosk_token() is not None
     if data["unit_id"] is None:
-        ballot = domain.cast_ballot(current_user, vote, data["choice"])
+        ballot = domain.cast_ballot(current_user, vote, data["choice"],
+                                    channel="kiosk" if at_kiosk else "online")
     else:
         unit = _existing(Unit, data["unit_id"], "unit_id")
         resident = _existing(User, data["user_id"], "user_id")
+        channel = "kiosk" if at_kiosk else data["channel"]
         ballot = domain.record_assisted_ballot(current_user, vote, unit, data["choice"],
-                                               data["channel"], data["note"] or None, resident)
+                                               channel, data["note"] or None, resident)
     db.session.commit()
     return {"receipt": ballot.receipt, "ballot": ballot_schema.dump(ballot)}, 201
 
@@ -111,8 +117,9 @@ def pending_units(vote_id, args):
 
 @endpoint("/votes/<id:vote_id>/result", response=ResultSchema)
 def vote_result(vote_id):
-    """The result: eligible, participating, quorum, tally by choice, passed."""
-    return domain.vote_result(_visible_vote(vote_id))
+    """The result: eligible, participating, quorum, tally by choice, passed, chain head."""
+    vote = _visible_vote(vote_id)
+    return domain.vote_result(vote) | domain.chain_anchor(vote)
 
 
 @endpoint("/votes/<id:vote_id>/receipts/<code>", response=ReceiptSchema, auth="anyone",

@@ -20,8 +20,15 @@ def close_due_votes():
 
 @click.command("verify-vote")
 @click.argument("vote_id", type=int)
-def verify_vote(vote_id):
-    """Verify a vote's hash chain and recount it from the ballot records; exit 1 if tampered."""
+@click.option("--head", default=None, metavar="HEX",
+              help="The chain head published for the vote (on its notice): the records must "
+                   "still lead to it.")
+def verify_vote(vote_id, head):
+    """Verify a vote's hash chain and recount it from the ballot records; exit 1 if tampered.
+
+    With ``--head``, also that the records lead to the head published on the vote's notice:
+    someone who rewrites the records and rehashes every later one keeps the chain intact,
+    but cannot make it lead to a head already pinned in the lobby or photographed."""
     from mutualaid.cli import prepare_database
     from mutualaid.votes import domain
     from mutualaid.votes.models import Vote
@@ -31,12 +38,18 @@ def verify_vote(vote_id):
     if vote is None:
         raise click.ClickException(f"no vote {vote_id}")
     problems, result = domain.verify_vote(vote)
+    anchor = domain.chain_anchor(vote)
+    if head is not None and head.strip().lower() != anchor["chain_head"]:
+        problems.append(f"the records lead to {anchor['chain_head']} "
+                        f"({anchor['ballots_count']} records), not to the published head {head}")
     if problems:
         for problem in problems:
             click.echo(f"TAMPERED: {problem}", err=True)
         raise SystemExit(1)
     counts = result.as_dict()
-    click.echo(f"vote {vote.id}: chain intact, recount matches.")
+    click.echo(f"vote {vote.id}: chain intact, recount matches"
+               f"{', head matches' if head else ''}.")
+    click.echo(f"  chain head {anchor['chain_head']} ({anchor['ballots_count']} records)")
     click.echo(f"  participating {counts['participating']} of {counts['eligible']}, "
                f"quorum {'met' if counts['quorum_met'] else 'not met'}, "
                f"{'passed' if counts['passed'] else 'not passed'}")

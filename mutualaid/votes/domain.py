@@ -134,8 +134,9 @@ def _not_eligible():
 
 # --- casting -------------------------------------------------------------------------------
 
-def cast_ballot(actor, vote, choice, now=None):
-    """The voter casts (or changes) their own ballot online; returns the new Ballot.
+def cast_ballot(actor, vote, choice, now=None, channel="online"):
+    """The voter casts (or changes) their own ballot, online or signed in at a kiosk;
+    returns the new Ballot.
 
     Raises Forbidden ``not_eligible``/``not_verified``, Conflict ``vote_closed``/``vote_not_open``.
     """
@@ -147,7 +148,7 @@ def cast_ballot(actor, vote, choice, now=None):
     _lock(vote)
     refresh_vote(vote, now)
     _require_open(vote, now)
-    return _append(vote, key, actor, choice, "online", None, None, now)
+    return _append(vote, key, actor, choice, channel, None, None, now, may_replace=True)
 
 
 def record_assisted_ballot(staff, vote, unit, choice, channel, note=None, resident=None,
@@ -171,7 +172,7 @@ def record_assisted_ballot(staff, vote, unit, choice, channel, note=None, reside
     if db.session.get(CurrentBallot, (vote.id, key)) is not None:
         raise Conflict(_("This voter has already voted; only they can change their ballot."),
                        code="already_voted")
-    return _append(vote, key, staff, choice, channel, note, unit.id, now)
+    return _append(vote, key, staff, choice, channel, note, unit.id, now, may_replace=False)
 
 
 def _assisted_key(vote, unit, resident):
@@ -196,7 +197,7 @@ def _lock(vote):
         .returning(Vote).execution_options(populate_existing=True)).all()
 
 
-def _append(vote, key, actor, choice, channel, note, unit_id, now):
+def _append(vote, key, actor, choice, channel, note, unit_id, now, may_replace):
     """Append a sealed ballot record, point the voter's current ballot at it, announce turnout."""
     ballot = Ballot(vote_id=vote.id, voter_key=key, unit_id=unit_id, cast_by_id=actor.id,
                     choice=choice, channel=channel, note=note, recorded_at=now,
@@ -204,7 +205,7 @@ def _append(vote, key, actor, choice, channel, note, unit_id, now):
     audit.seal(ballot)
     db.session.add(ballot)
     db.session.flush()
-    _point_current(vote, key, ballot, may_replace=channel == "online")
+    _point_current(vote, key, ballot, may_replace=may_replace)
     # Counted once the ballot is committed: the vote's row lock is held while a ballot is
     # appended, not while every ballot is counted (the queue of voters at a busy vote).
     announce("vote.turnout", lambda: vote_payload(vote), scope_rooms(vote), after_commit=True,
@@ -283,6 +284,15 @@ def vote_payload(vote):
     from mutualaid.votes.schemas import vote_schema
 
     return vote_schema.dump(vote) | {"turnout": turnout(vote)}
+
+
+def chain_anchor(vote):
+    """``{"chain_head", "ballots_count"}``: the hash of the vote's last ballot record and the
+    number of records (changes included). Shown on the vote, its result and its notices, a
+    head pinned in the lobby or photographed anchors the chain outside the database. It is
+    frozen at close: a closed vote takes no record (and records are append-only)."""
+    count, head = audit.chain_head(vote.id)
+    return {"chain_head": head, "ballots_count": count}
 
 
 def my_ballot(actor, vote):

@@ -92,6 +92,8 @@ class MyPartSchema(Schema):
 class VoteDetailSchema(VoteSchema):
     turnout = fields.Nested(TurnoutSchema)
     me = fields.Nested(MyPartSchema)
+    chain_head = fields.String()
+    ballots_count = fields.Integer()
 
 
 class BallotCreateSchema(Schema):
@@ -142,6 +144,8 @@ class ResultSchema(Schema):
     quorum_met = fields.Boolean()
     tally = fields.Nested(TallySchema)
     passed = fields.Boolean()
+    chain_head = fields.String()
+    ballots_count = fields.Integer()
 
 
 class OwnerContactSchema(Schema):

@@ -12,13 +12,15 @@ from flask_login import current_user, login_required
 from mutualaid.accounts.domain import require_staff_of, staff_community_ids
 from mutualaid.core.database import get_or_404, utcnow
 from mutualaid.core.errors import NotFound
-from mutualaid.core.extensions import db
+from mutualaid.core.extensions import db, limiter
 from mutualaid.places.areas import parse_area
 from mutualaid.places.models import Building, Community
 from mutualaid.realtime.rooms import room_check
 from mutualaid.votes import domain, rules
 from mutualaid.votes.cli import COMMANDS
 from mutualaid.votes.models import Vote
+
+RECEIPT_LIMIT = "60/minute"  # as GET /votes/{id}/receipts/{code}: codes are not to be guessed
 
 bp = Blueprint("votes", __name__, url_prefix="/votes", cli_group=None)
 for _command in COMMANDS:
@@ -164,7 +166,8 @@ def show(vote_id):
         "votes/show.html", vote=vote, result=result, bars=bars(result),
         turnout=domain.turnout(vote) if vote.closed_result is None else None,
         my_key=domain.own_voter_key(current_user, vote),
-        my_ballot=domain.my_ballot(current_user, vote), staff=_staff_of(vote))
+        my_ballot=domain.my_ballot(current_user, vote), staff=_staff_of(vote),
+        anchor=domain.chain_anchor(vote))
 
 
 @bp.get("/<id:vote_id>/result")
@@ -173,7 +176,8 @@ def result(vote_id):
     """The result with the same bars."""
     vote = _load(vote_id)
     outcome = domain.vote_result(vote)
-    return render_template("votes/result.html", vote=vote, result=outcome, bars=bars(outcome))
+    return render_template("votes/result.html", vote=vote, result=outcome, bars=bars(outcome),
+                           anchor=domain.chain_anchor(vote))
 
 
 @bp.get("/<id:vote_id>/notice")
@@ -182,20 +186,25 @@ def notice(vote_id):
     """A printable public notice (公示) of the result for the lobby board."""
     vote = _load(vote_id)
     return render_template("votes/notice.html", vote=vote, result=domain.vote_result(vote),
-                           printed_at=utcnow())
+                           anchor=domain.chain_anchor(vote), printed_at=utcnow())
 
 
 @bp.get("/<id:vote_id>/receipt")
+@limiter.limit(RECEIPT_LIMIT)
 def receipt(vote_id):
-    """Anyone: check a receipt code (whether and how that ballot is counted, no identity)."""
-    vote = get_or_404(Vote, vote_id)
+    """Anyone: check a receipt code (whether and how that ballot is counted, no identity).
+
+    Nothing about the vote shows, not even whether it exists, until the code is valid."""
+    vote = db.session.get(Vote, vote_id)
     code = request.args.get("code", "")[:30]
-    try:
-        status = domain.receipt_status(vote, code) if code.strip() else None
-    except NotFound:
-        status = None
-    return render_template("votes/receipt.html", vote=vote, code=code, status=status), (
-        200 if status else 404)
+    status = None
+    if vote is not None and code.strip():
+        try:
+            status = domain.receipt_status(vote, code)
+        except NotFound:
+            pass
+    return render_template("votes/receipt.html", vote=vote if status else None, code=code,
+                           status=status), 200 if status else 404
 
 
 @bp.get("/<id:vote_id>/record")

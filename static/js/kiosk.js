@@ -144,6 +144,7 @@ function reset() {
   dropToken();
   state = {};
   $("#k-username").value = "";
+  $("#k-password").value = "";
   $("[data-signed-in]").textContent = "";
   show("home");
   refreshBoard();
@@ -207,14 +208,25 @@ function renderPin() {
   $("[data-pin-display]").textContent = "●".repeat(state.pin.length) || "—";
 }
 
-async function signIn() {
+function askPassword() {
+  $("[data-password-for]").textContent = $("[data-pin-for]").textContent;
+  $("[data-password-error]").hidden = true;
+  $("#k-password").value = "";
+  show("password");
+  $("#k-password").focus();
+}
+
+// Residents sign in with their PIN; staff never do: they type their password.
+async function signIn(password) {
+  const secret = password === undefined ? { pin: state.pin } : { password };
   const { ok, data, status } = await call("/kiosk/sign-in", {
-    method: "POST", body: { username: state.username, pin: state.pin },
+    method: "POST", body: { username: state.username, ...secret },
   }).catch(() => ({ ok: false, data: null, status: 0 }));
   if (!ok) {
     state.pin = "";
     renderPin();
-    const error = $("[data-pin-error]");
+    $("#k-password").value = "";
+    const error = $(password === undefined ? "[data-pin-error]" : "[data-password-error]");
     error.textContent = data?.error?.message ?? msg("msgNetwork");
     error.hidden = false;
     if (status === 403 && data?.error?.code === "pin_locked") window.setTimeout(reset, 8000);
@@ -353,6 +365,8 @@ root.addEventListener("click", (event) => {
   if (d.digit && state.pin.length < 6) { state.pin += d.digit; renderPin(); return; }
   if (d.pinBack !== undefined) { state.pin = state.pin.slice(0, -1); renderPin(); return; }
   if (d.pinOk !== undefined && state.pin.length >= 4) return signIn();
+  if (d.staffPassword !== undefined) return askPassword();
+  if (d.passwordOk !== undefined && $("#k-password").value) return signIn($("#k-password").value);
   if (d.behalf) return postNeed(Number(d.behalf));
   if (d.myself !== undefined) return postNeed(null);
   if (d.unit) return castBallot({ id: d.unit, number: d.unitNumber });

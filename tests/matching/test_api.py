@@ -4,7 +4,7 @@ import pytest
 from mutualaid.core.extensions import db
 from mutualaid.matching.models import Offer, UserSkill
 from tests.factories import make_user
-from tests.matching.factories import add_skills, make_offer, resident
+from tests.matching.factories import add_skills, building_at, make_offer, resident
 
 OFFER = {"title": "Fix leaking taps", "description": "Bring your own washer.",
          "tags": ["repair.plumbing"], "radius_m": 1500,
@@ -173,10 +173,11 @@ def test_withdrawn_offer_is_hidden_from_others(api):
 
 
 def test_list_offers_shows_active_offers_of_verified_neighbours_filtered_by_tag(api):
-    viewer = resident()
-    plumbing = make_offer(resident(), "repair.plumbing", title="Taps")
-    tutoring = make_offer(resident(), "tutoring", title="Maths")
-    make_offer(resident(), "repair", title="Gone", active=False)
+    home = building_at()  # neighbours' offers are those of one's own community
+    viewer = resident(home)
+    plumbing = make_offer(resident(home), "repair.plumbing", title="Taps")
+    tutoring = make_offer(resident(home), "tutoring", title="Maths")
+    make_offer(resident(home), "repair", title="Gone", active=False)
     make_offer(make_user(), "repair", title="Not verified")
     client = api(viewer)
     everything = client.get("/offers").json

@@ -3,7 +3,7 @@ import re
 
 from mutualaid.core.extensions import db
 from tests.factories import PASSWORD, make_user
-from tests.matching.factories import add_skills, make_offer, resident
+from tests.matching.factories import add_skills, building_at, make_offer, resident
 
 
 def sign_in(client, user):
@@ -22,11 +22,12 @@ def test_skills_page_needs_a_sign_in(client):
 
 
 def test_skills_page_shows_my_skills_offers_and_neighbours_offers(client):
-    me = resident()
+    home = building_at()  # neighbours' offers are those of one's own community
+    me = resident(home)
     add_skills(me, "repair.plumbing", radius_m=2000)
     make_offer(me, "repair.plumbing", title="Leaking taps")
     make_offer(me, "moving", title="Old sofa", active=False)
-    make_offer(resident(display_name="Ms Mai"), "it_help", title="Phone set-up")
+    make_offer(resident(home, display_name="Ms Mai"), "it_help", title="Phone set-up")
     sign_in(client, me)
     client.set_cookie("lang", "en")
     html = client.get("/skills").get_data(as_text=True)
@@ -37,9 +38,10 @@ def test_skills_page_shows_my_skills_offers_and_neighbours_offers(client):
 
 
 def test_neighbours_offers_filter_by_tag(client):
-    make_offer(resident(), "it_help", title="Phone set-up")
-    make_offer(resident(), "cleaning", title="Window cleaning")
-    sign_in(client, resident())
+    home = building_at()
+    make_offer(resident(home), "it_help", title="Phone set-up")
+    make_offer(resident(home), "cleaning", title="Window cleaning")
+    sign_in(client, resident(home))
     html = client.get("/skills?tag=cleaning").get_data(as_text=True)
     assert "Window cleaning" in html and "Phone set-up" not in html
     assert client.get("/skills?tag=nonsense&page=abc").status_code == 200

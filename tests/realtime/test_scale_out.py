@@ -90,3 +90,13 @@ def test_an_emit_from_a_process_without_a_request_reaches_both_workers(workers, 
                    timeout=60, capture_output=True)
     for listener in listeners:
         listener.wait_for(lambda e, p: p == {"id": 424242, "version": 9})
+
+
+def test_revoking_through_one_worker_disconnects_a_socket_held_by_the_other(workers, listen):
+    """Issue 13: every instance checks its own sockets' credentials against the database."""
+    from tests.realtime.test_revocation import gone_within
+
+    scene = neighbourhood(workers[0].url)
+    listener = listen(workers[1].url, scene["requester"].token)
+    scene["requester"].call("DELETE", "/auth/tokens/current", expect=204)  # through worker A
+    assert gone_within(listener.client)

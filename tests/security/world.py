@@ -27,6 +27,9 @@ from tests.factories import (
 
 # The columns of the tables: who is asking.
 ACTORS = ("anonymous", "unverified", "resident", "helper", "outsider", "staff", "admin", "kiosk")
+# Two more columns, for what a person signed in at that kiosk may do (kiosk-scoped tokens):
+# a resident (by PIN) and the community's staff (by password).
+KIOSK_ACTORS = ("kiosk_resident", "kiosk_staff")
 PIN = "902417"  # six digits: unlikely to turn up by chance in a log line
 
 
@@ -96,6 +99,9 @@ class World:
             self.tokens[actor] = accounts.issue_token(people[actor])
         kiosk, self.tokens["kiosk"] = kiosks.issue_kiosk(people["staff"], home, "Lobby")
         ids["kiosk"] = kiosk.id
+        for actor in KIOSK_ACTORS:  # valid for the module's run rather than 5 minutes
+            self.tokens[actor] = accounts.issue_token(people[actor.removeprefix("kiosk_")],
+                                                      timedelta(hours=2), kiosk=kiosk)
         self.password = PASSWORD
 
     def _orders(self, people):

@@ -80,6 +80,7 @@ def test_elevator_vote_from_opening_to_result(api, world, db):
     late = api(world["he"]).post(path + "/ballots", {"choice": "no"})
     assert late.status_code == 409 and late.json["error"]["code"] == "vote_closed"
     result = chen.get(path + "/result").json
+    assert result.pop("ballots_count") == 4 and len(result.pop("chain_head")) == 64
     assert result == {
         "status": "closed", "rule": "major",
         "eligible": {"area_m2": "317.75", "headcount": 4},

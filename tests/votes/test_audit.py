@@ -1,13 +1,16 @@
 """The audit trail: hash chain, tamper detection, recount, receipts and the CLI commands."""
 import random
+import sqlite3
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import stamp
 
+from mutualaid.core.errors import Conflict
 from mutualaid.votes import audit, domain
 from mutualaid.votes.models import Vote
 from tests.factories import make_building, make_staff, make_unit
+from tests.shell.test_pages import sign_in
 from tests.votes.factories import later, make_owner, make_vote
 
 
@@ -165,3 +168,58 @@ def test_close_due_votes_command_closes_votes_past_their_time(cli, db):
     assert result.exit_code == 0 and f"vote {vote.id}: closed" in result.output
     db.session.expire_all()
     assert db.session.get(Vote, vote.id).closed_at is not None
+
+
+# --- the chain head anchors the records outside the database ------------------------------
+
+def test_vote_and_result_answer_the_chain_head_and_records_count(api, voted):
+    staff = make_staff(voted.community)
+    shown = api(staff).get(f"/votes/{voted.id}").json
+    result = api(staff).get(f"/votes/{voted.id}/result").json
+    assert shown["ballots_count"] == result["ballots_count"] == 4
+    assert shown["chain_head"] == result["chain_head"] == audit.records(voted.id)[-1].hash
+    assert len(shown["chain_head"]) == 64
+
+
+def test_chain_head_is_frozen_at_close(api, voted, db):
+    head = domain.chain_anchor(voted)
+    domain.close_vote(make_staff(voted.community), voted)
+    db.session.commit()
+    late = make_owner(voted.building, "901")[0]
+    with pytest.raises(Conflict):
+        domain.cast_ballot(late, voted, "yes")
+    assert domain.chain_anchor(voted) == head
+
+
+@pytest.mark.parametrize("page", ["", "/result", "/notice"])
+def test_vote_pages_show_the_chain_head(client, voted, db, page):
+    staff = make_staff(voted.community)
+    db.session.commit()
+    sign_in(client, staff.username)
+    html = client.get(f"/votes/{voted.id}{page}").get_data(as_text=True)
+    assert audit.records(voted.id)[-1].hash in html
+
+
+def test_verify_vote_with_the_published_head_catches_a_full_rewrite(voted, cli, db, app):
+    """Drop the trigger, change a choice, rehash every later record: the chain is intact
+    again and plain verify passes, but the records no longer lead to the published head."""
+    vote_id, published = voted.id, domain.chain_anchor(voted)["chain_head"]
+    assert cli("verify-vote", str(vote_id), "--head", published).exit_code == 0
+    db.session.close()  # the file is the attacker's now
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as database:
+        database.execute("DROP TRIGGER ballots_no_update")
+        database.execute("UPDATE ballots SET choice = 'no' WHERE vote_id = ? AND seq = 2",
+                         (vote_id,))
+    rehashed, prev = [], audit.GENESIS
+    for ballot in audit.records(vote_id):
+        rehashed.append((prev, audit.record_hash(prev, ballot), ballot.id))
+        prev = rehashed[-1][1]
+    db.session.close()
+    with sqlite3.connect(path) as database:
+        database.executemany("UPDATE ballots SET prev_hash = ?, hash = ? WHERE id = ?", rehashed)
+    database.close()
+    assert cli("verify-vote", str(vote_id)).exit_code == 0  # the rewrite holds together
+    caught = cli("verify-vote", str(vote_id), "--head", published)
+    assert caught.exit_code == 1
+    assert "not to the published head" in caught.output
