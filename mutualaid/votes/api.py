@@ -134,3 +134,6 @@ def ballots_csv(vote_id):
     text = domain.ballots_csv(current_user, vote)
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="vote-{vote.id}-ballots.csv"'})
+
+
+from mutualaid.votes import project_api as _project_api  # noqa: E402,F401  (its routes)
