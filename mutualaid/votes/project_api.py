@@ -1,19 +1,28 @@
-"""/api/v1 routes of building projects: the cost plan and shares (more in later sections)."""
+"""/api/v1 routes of building projects: cost plan and shares, stages (objections, recount,
+finalize), documents and questions."""
 import csv
 import io
 
-from flask import Response
+from flask import Response, request
 from flask_login import current_user
 
-from mutualaid.api import endpoint
+from mutualaid import uploads
+from mutualaid.api import endpoint, load
 from mutualaid.database import get_or_404
+from mutualaid.errors import NotFound
 from mutualaid.extensions import db
-from mutualaid.votes import domain, shares
+from mutualaid.votes import domain, information, shares, stages
 from mutualaid.votes.models import Vote
+from mutualaid.votes.project_models import VoteDocument, VoteObjection, VoteQuestion
 from mutualaid.votes.project_schemas import (
-    CostPlanAnswerSchema, CostPlanSchema, MyShareSchema, SharesSchema, cost_plan_answer_schema,
-    my_share_schema, shares_schema,
+    CostPlanAnswerSchema, CostPlanSchema, DocumentCreateSchema, DocumentSchema, MyShareSchema,
+    ObjectionSchema, QuestionSchema, RecountSchema, SharesSchema, TextSchema,
+    cost_plan_answer_schema, document_schema, my_share_schema, objection_schema,
+    question_schema, recount_schema, shares_schema,
 )
+from mutualaid.votes.schemas import VoteDetailSchema
+
+document_create_schema = DocumentCreateSchema()
 
 
 def _visible_vote(vote_id):
@@ -82,3 +91,91 @@ def get_my_share(vote_id):
     """An owner: their units' rows of the shares and the amount they pay."""
     mine = shares.my_share(current_user, _visible_vote(vote_id))
     return my_share_schema.dump({"amount": mine["cents"], "items": mine["rows"]})
+
+
+# --- stages: objections, recount, final result ---------------------------------------------
+
+@endpoint("/votes/<id:vote_id>/objections", "POST", body=TextSchema(), response=ObjectionSchema,
+          status=201)
+def file_objection(vote_id, data):
+    """An eligible owner: object to the preliminary result (objection stage only)."""
+    objection = stages.file_objection(current_user, _visible_vote(vote_id), data["text"])
+    db.session.commit()
+    return objection_schema.dump(objection), 201
+
+
+@endpoint("/objections/<id:objection_id>/answer", "POST", body=TextSchema(),
+          response=ObjectionSchema, auth="staff")
+def answer_objection(objection_id, data):
+    """Staff: answer an objection (once)."""
+    objection = get_or_404(VoteObjection, objection_id)
+    stages.answer_objection(current_user, objection, data["text"])
+    db.session.commit()
+    return objection_schema.dump(objection)
+
+
+@endpoint("/votes/<id:vote_id>/recount", "POST", response=RecountSchema, auth="staff")
+def recount(vote_id):
+    """Staff: recount the result from the ballot records (logged outside the chain)."""
+    entry = stages.recount_vote(current_user, get_or_404(Vote, vote_id))
+    db.session.commit()
+    return recount_schema.dump(entry)
+
+
+@endpoint("/votes/<id:vote_id>/finalize", "POST", response=VoteDetailSchema, auth="staff")
+def finalize(vote_id):
+    """Staff: publish the final result once the objection days are over and all answered."""
+    from mutualaid.votes.api import detail
+
+    vote = get_or_404(Vote, vote_id)
+    domain.refresh_vote(vote)
+    stages.finalize_vote(current_user, vote)
+    db.session.commit()
+    return detail(vote, current_user)
+
+
+# --- documents and questions ---------------------------------------------------------------
+
+@endpoint("/votes/<id:vote_id>/documents", "POST", response=DocumentSchema, status=201,
+          auth="staff")
+def attach_document(vote_id):
+    """Staff: attach a PDF or image (multipart ``file`` and ``name``) to a vote."""
+    vote = get_or_404(Vote, vote_id)
+    domain.require_visible(current_user, vote)
+    uploads.allow_upload(uploads.DOCUMENT_BYTES)
+    data = load(document_create_schema, request.form.to_dict())
+    document = information.attach_document(
+        current_user, vote, data["name"], uploads.read_upload("file", uploads.DOCUMENT_BYTES))
+    db.session.commit()
+    return document_schema.dump(document), 201
+
+
+@endpoint("/vote-documents/<id:document_id>", content_type="application/octet-stream")
+def get_document(document_id):
+    """The file of a vote's document, for everyone in the vote's scope."""
+    document = get_or_404(VoteDocument, document_id)
+    vote = db.session.get(Vote, document.vote_id)
+    if not domain.can_see(current_user, vote):
+        raise NotFound()
+    suffix = document.path.rsplit(".", 1)[-1]
+    return uploads.send_upload(document.path, document.content_type,
+                               f"vote-{vote.id}-document-{document.id}.{suffix}")
+
+
+@endpoint("/votes/<id:vote_id>/questions", "POST", body=TextSchema(), response=QuestionSchema,
+          status=201)
+def ask_question(vote_id, data):
+    """A verified resident in scope: ask a question on a vote."""
+    question = information.ask_question(current_user, _visible_vote(vote_id), data["text"])
+    db.session.commit()
+    return question_schema.dump(question), 201
+
+
+@endpoint("/questions/<id:question_id>/answer", "POST", body=TextSchema(),
+          response=QuestionSchema, auth="staff")
+def answer_question(question_id, data):
+    """Staff: answer a question publicly (once)."""
+    question = get_or_404(VoteQuestion, question_id)
+    information.answer_question(current_user, question, data["text"])
+    db.session.commit()
+    return question_schema.dump(question)

@@ -97,3 +97,78 @@ class MyShareSchema(Schema):
 cost_plan_answer_schema = CostPlanAnswerSchema()
 shares_schema = SharesSchema()
 my_share_schema = MyShareSchema()
+
+
+class DocumentSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    url = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+
+
+class DocumentCreateSchema(Schema):
+    name = Text(120, required=True)
+
+
+class AnswerSchema(Schema):
+    text = fields.String()
+    at = fields.AwareDateTime()
+
+
+def _answer(row):
+    """A question's or objection's answer, or None while there is none."""
+    return {"text": row.answer, "at": row.answered_at.isoformat()} if row.answered_at else None
+
+
+class QuestionSchema(Schema):
+    id = fields.Integer()
+    vote_id = fields.Integer()
+    text = fields.String()
+    asker = fields.Nested(PublicUserSchema)
+    at = fields.AwareDateTime()
+    answer = fields.Function(_answer, allow_none=True)
+
+
+class ObjectionSchema(Schema):
+    id = fields.Integer()
+    vote_id = fields.Integer()
+    text = fields.String()
+    author = fields.Nested(PublicUserSchema)
+    at = fields.AwareDateTime()
+    answer = fields.Function(_answer, allow_none=True)
+
+
+class TextSchema(Schema):
+    text = Text(2000, required=True)
+
+
+class RecountSchema(Schema):
+    at = fields.AwareDateTime()
+    chain_ok = fields.Function(lambda entry: entry.detail["chain_ok"])
+    changed = fields.Function(lambda entry: entry.detail["changed"])
+    result = fields.Function(lambda entry: entry.detail["result"])
+
+
+class ProxyCreateSchema(Schema):
+    owner_id = Id(required=True)
+    proxy_id = Id(required=True)
+    note = Text(200, required=True)
+    signed_on = fields.Date(required=True)
+
+
+class ProxySchema(Schema):
+    id = fields.Integer()
+    vote_id = fields.Integer()
+    owner = fields.Nested(PublicUserSchema)
+    proxy = fields.Nested(PublicUserSchema)
+    note = fields.String()
+    signed_on = fields.Date()
+    created_at = fields.AwareDateTime()
+
+
+document_schema = DocumentSchema()
+question_schema = QuestionSchema()
+objection_schema = ObjectionSchema()
+recount_schema = RecountSchema()
+proxy_schema = ProxySchema()
