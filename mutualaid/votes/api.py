@@ -9,7 +9,7 @@ from mutualaid.database import get_or_404
 from mutualaid.errors import NotFound, ValidationFailed
 from mutualaid.extensions import db
 from mutualaid.places.models import Building, Community, Unit
-from mutualaid.votes import domain
+from mutualaid.votes import domain, proxies
 from mutualaid.votes.models import Vote
 from mutualaid.votes.schemas import (
     BallotAnswerSchema, BallotCreateSchema, PendingUnitSchema, ReceiptSchema, ResultSchema,
@@ -77,7 +77,10 @@ def show_vote(vote_id):
 def cast_ballot(vote_id, data):
     """Vote (or change my vote); staff record a kiosk/paper ballot with ``unit_id``."""
     vote = get_or_404(Vote, vote_id)  # outsiders learn they are not eligible (403), not 404
-    if data["unit_id"] is None:
+    if data["for_owner_id"] is not None:
+        ballot = proxies.cast_proxy_ballot(current_user, vote, data["for_owner_id"],
+                                           data["choice"])
+    elif data["unit_id"] is None:
         ballot = domain.cast_ballot(current_user, vote, data["choice"])
     else:
         unit = _existing(Unit, data["unit_id"], "unit_id")

@@ -215,11 +215,12 @@ def _lock(vote):
         .returning(Vote).execution_options(populate_existing=True)).all()
 
 
-def _append(vote, key, actor, choice, channel, note, unit_id, now):
+def _append(vote, key, actor, choice, channel, note, unit_id, now, proxy=None):
     """Append a sealed ballot record, point the voter's current ballot at it, announce turnout."""
     ballot = Ballot(vote_id=vote.id, voter_key=key, unit_id=unit_id, cast_by_id=actor.id,
                     choice=choice, channel=channel, note=note, recorded_at=now,
-                    receipt=audit.new_receipt())
+                    receipt=audit.new_receipt(), proxy_id=proxy.id if proxy else None)
+    ballot.proxy = proxy
     audit.seal(ballot)
     db.session.add(ballot)
     db.session.flush()

@@ -1,24 +1,26 @@
 """/api/v1 routes of building projects: cost plan and shares, stages (objections, recount,
-finalize), documents and questions."""
+finalize), documents and questions, proxies."""
 import csv
 import io
 
 from flask import Response, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from mutualaid import uploads
+from mutualaid.accounts.models import User
 from mutualaid.api import endpoint, load
 from mutualaid.database import get_or_404
-from mutualaid.errors import NotFound
+from mutualaid.errors import NotFound, ValidationFailed
 from mutualaid.extensions import db
-from mutualaid.votes import domain, information, shares, stages
+from mutualaid.votes import domain, information, proxies, shares, stages
 from mutualaid.votes.models import Vote
-from mutualaid.votes.project_models import VoteDocument, VoteObjection, VoteQuestion
+from mutualaid.votes.project_models import Proxy, VoteDocument, VoteObjection, VoteQuestion
 from mutualaid.votes.project_schemas import (
     CostPlanAnswerSchema, CostPlanSchema, DocumentCreateSchema, DocumentSchema, MyShareSchema,
-    ObjectionSchema, QuestionSchema, RecountSchema, SharesSchema, TextSchema,
-    cost_plan_answer_schema, document_schema, my_share_schema, objection_schema,
-    question_schema, recount_schema, shares_schema,
+    ObjectionSchema, ProxyCreateSchema, ProxySchema, QuestionSchema, RecountSchema,
+    SharesSchema, TextSchema, cost_plan_answer_schema, document_schema, my_share_schema,
+    objection_schema, proxy_schema, question_schema, recount_schema, shares_schema,
 )
 from mutualaid.votes.schemas import VoteDetailSchema
 
@@ -179,3 +181,33 @@ def answer_question(question_id, data):
     information.answer_question(current_user, question, data["text"])
     db.session.commit()
     return question_schema.dump(question)
+
+
+# --- proxies -------------------------------------------------------------------------------
+
+def _user_field(ident, field):
+    """The user a body field names, or a 400 on that field."""
+    user = db.session.get(User, ident)
+    if user is None:
+        raise ValidationFailed(_("Some fields are not valid."), fields={field: [_("Not found.")]})
+    return user
+
+
+@endpoint("/votes/<id:vote_id>/proxies", "POST", body=ProxyCreateSchema(),
+          response=ProxySchema, status=201, auth="staff")
+def authorise_proxy(vote_id, data):
+    """Staff: record an owner's written authorisation of a proxy for this vote."""
+    vote = get_or_404(Vote, vote_id)
+    row = proxies.authorise_proxy(current_user, vote, _user_field(data["owner_id"], "owner_id"),
+                                  _user_field(data["proxy_id"], "proxy_id"), data["note"],
+                                  data["signed_on"])
+    db.session.commit()
+    return proxy_schema.dump(row), 201
+
+
+@endpoint("/proxies/<id:proxy_id>", "DELETE", status=204, auth="staff")
+def withdraw_proxy(proxy_id):
+    """Staff: withdraw an authorisation (ballots already cast under it stay)."""
+    proxies.withdraw_proxy(current_user, get_or_404(Proxy, proxy_id))
+    db.session.commit()
+    return "", 204

@@ -83,6 +83,7 @@ class Proxy(db.Model):
 
     owner = so.relationship("User", foreign_keys=[owner_id])
     proxy = so.relationship("User", foreign_keys=[proxy_id])
+    vote = so.relationship("Vote")
 
 
 class VoteLogEntry(db.Model):

@@ -103,6 +103,8 @@ class BallotSchema(Schema):
     unit_id = fields.Integer(allow_none=True)
     recorded_at = fields.AwareDateTime()
     receipt = fields.String()
+    recorded_by = fields.String()
+    proxy_id = fields.Integer(allow_none=True)
 
 
 class MyPartSchema(Schema):
@@ -132,10 +134,20 @@ class BallotCreateSchema(Schema):
                             validate=validate.OneOf(CHANNELS))
     note = Text(200, min_length=0, load_default=None, allow_none=True)
     user_id = Id(load_default=None, allow_none=True)
+    for_owner_id = Id(load_default=None, allow_none=True)
 
     @validates_schema
     def staff_fields_together(self, data, **kwargs):
-        """Online ballots carry no unit; a staff-recorded one names its unit and channel."""
+        """Online ballots carry no unit; a staff-recorded one names its unit and channel; a
+        proxy's names the owner it is for, and nothing else."""
+        if data.get("for_owner_id") is not None:
+            if data.get("unit_id") is not None or data.get("channel") not in (None, "proxy") \
+                    or data.get("note") or data.get("user_id"):
+                raise ValidationError("A proxy ballot takes only choice and for_owner_id.",
+                                      "for_owner_id")
+            return
+        if data.get("channel") == "proxy":
+            raise ValidationError("A proxy ballot names for_owner_id.", "for_owner_id")
         if data.get("unit_id") is None:
             if data.get("channel") not in (None, "online"):
                 raise ValidationError("A kiosk or paper ballot needs unit_id.", "unit_id")
