@@ -2,12 +2,14 @@
 finalize), documents and questions, proxies."""
 import csv
 import io
+from contextlib import closing
 
 from flask import Response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from mutualaid import uploads
+from mutualaid.accounts.domain import require_staff_of
 from mutualaid.accounts.models import User
 from mutualaid.api import endpoint, load
 from mutualaid.database import get_or_404
@@ -143,7 +145,7 @@ def finalize(vote_id):
 def attach_document(vote_id):
     """Staff: attach a PDF or image (multipart ``file`` and ``name``) to a vote."""
     vote = get_or_404(Vote, vote_id)
-    domain.require_visible(current_user, vote)
+    require_staff_of(current_user, vote.community_id)  # before reading a large body
     uploads.allow_upload(uploads.DOCUMENT_BYTES)
     data = load(document_create_schema, request.form.to_dict())
     document = information.attach_document(
@@ -152,7 +154,7 @@ def attach_document(vote_id):
     return document_schema.dump(document), 201
 
 
-@endpoint("/vote-documents/<id:document_id>", content_type="application/octet-stream")
+@endpoint("/vote-documents/<id:document_id>", content_type="*/*")
 def get_document(document_id):
     """The file of a vote's document, for everyone in the vote's scope."""
     document = get_or_404(VoteDocument, document_id)
@@ -160,8 +162,13 @@ def get_document(document_id):
     if not domain.can_see(current_user, vote):
         raise NotFound()
     suffix = document.path.rsplit(".", 1)[-1]
-    return uploads.send_upload(document.path, document.content_type,
-                               f"vote-{vote.id}-document-{document.id}.{suffix}")
+    response = uploads.send_upload(document.path, document.content_type,
+                                   f"vote-{vote.id}-document-{document.id}.{suffix}")
+    # Read at once (at most 10 MB) so the file is closed however the client ends the answer.
+    response.direct_passthrough = False
+    with closing(response.response) as parts:
+        response.set_data(b"".join(parts))
+    return response
 
 
 @endpoint("/votes/<id:vote_id>/questions", "POST", body=TextSchema(), response=QuestionSchema,
