@@ -7,7 +7,6 @@ answer (and may recount from the records); ``final`` begins by itself once those
 over and every objection is answered, or by staff (``finalize``) once they are. Polls have
 no notice and no objection stage. Functions flush but never commit.
 """
-import math
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -43,11 +42,12 @@ def objection_ends_at(vote):
 
 
 def days_to_decision(vote):
-    """Whole days (rounded up) from the notice (or the opening) to the final result, or None."""
+    """Days from the notice (or the opening) to the final result, to the nearest whole day, or
+    None before the final result."""
     if vote.final_at is None:
         return None
-    start = vote.notice_at or vote.opens_at
-    return max(0, math.ceil((vote.final_at - start).total_seconds() / 86400))
+    seconds = (vote.final_at - (vote.notice_at or vote.opens_at)).total_seconds()
+    return max(0, int((seconds + 43_200) // 86_400))
 
 
 def electorate_figures(vote, now=None):

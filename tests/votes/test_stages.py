@@ -200,7 +200,7 @@ def test_api_finalize_waits_for_every_answer(api, world):
     assert held.status_code == 409 and held.json["error"]["code"] == "objections_unanswered"
     assert staff.post(f"/objections/{objection.id}/answer", {"text": "Because."}).status_code == 200
     shown = api(world["chen"]).get(path).json  # answered after the days: final by itself
-    assert shown["stage"] == "final" and shown["days_to_decision"] == 11
+    assert shown["stage"] == "final" and shown["days_to_decision"] == 10
     late = api(world["chen"]).post(path + "/objections", {"text": "Too late"})
     assert late.status_code == 409 and late.json["error"]["code"] == "not_in_objection"
     assert staff.post(path + "/finalize").json["error"]["code"] == "not_in_objection"
