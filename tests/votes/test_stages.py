@@ -210,3 +210,19 @@ def test_api_objection_text_is_checked(api, world):
     vote = _closed_vote(world, days_ago=1)
     answer = api(world["chen"]).post(f"/votes/{vote.id}/objections", {"text": ""})
     assert answer.status_code == 400 and stages.log_entries(vote) == []
+
+
+def test_turnout_chart_counts_each_voter_once_from_their_first_ballot(world):
+    from mutualaid.votes.chart import turnout_chart, turnout_points
+
+    vote = world["vote"]
+    domain.cast_ballot(world["chen"], vote, "no", now=at(2))
+    domain.cast_ballot(world["chen"], vote, "yes", now=at(3))  # a change moves no line
+    domain.cast_ballot(world["liang"], vote, "yes", now=at(4))
+    points, area, heads = turnout_points(vote)
+    assert [(p[1], p[2]) for p in points] == [(5000, 1), (12000, 2)]
+    assert (area, heads) == (20000, 3)
+    chart = turnout_chart(vote, now=at(5))
+    assert (chart["area_percent"], chart["headcount_percent"]) == (60, 66)
+    assert chart["quorum_y"] == 40 and chart["area"].endswith("300,48")
+    assert turnout_chart(vote, now=at(0)) is None  # not open yet
