@@ -1,5 +1,6 @@
 """At phone size: an owner reads the project's document, asks a question, sees their cost
-share and votes; the printable notice, printed to PDF, carries the figures and documents."""
+share and votes; the printable notice, printed to PDF, carries the figures and documents. At
+the kiosk: the documents and plan beside the choice, the voter's share after their PIN."""
 import io
 import re
 import unicodedata
@@ -9,6 +10,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.e2e.test_foundation import sign_in
+from tests.e2e.test_kiosk import enter_pin, kiosk, open_kiosk  # noqa: F401  (kiosk: a fixture)
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
@@ -68,3 +70,25 @@ def test_owner_reads_asks_sees_their_share_and_votes(server, community, live_api
     flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     for expected in ("初步统计结果公示", "B栋加装电梯", "电梯报价单", head, "68.90"):
         assert expected in flat, expected
+
+
+def test_at_the_kiosk_the_project_shows_its_documents_plan_and_the_voters_share(
+        new_context, kiosk, community):
+    staff = community["staff"]
+    liang = kiosk["liang"].get("/me")
+    staff.post(f"/units/{community['unit']['id']}/owner", {"user_id": liang["id"]})
+    vote = staff.post("/votes", {"title": "加装电梯", "description": "B栋加装电梯",
+                                 "rule": "major", "building_id": community["building"]["id"]})
+    staff.call("PUT", f"/votes/{vote['id']}/cost-plan", {"total_cost": "50000.00"})
+    requests.post(f"{staff.base}/votes/{vote['id']}/documents", headers=staff.headers,
+                  data={"name": "报价单"}, files={"file": ("q.pdf", io.BytesIO(PDF))},
+                  timeout=10).raise_for_status()
+    page = open_kiosk(new_context, kiosk)
+    page.get_by_role("button", name="投票").click()
+    page.get_by_role("button", name="加装电梯").click()
+    expect(page.locator("[data-vote-documents]")).to_contain_text("报价单")
+    expect(page.locator("[data-vote-plan]")).to_contain_text("¥50000.00")
+    page.locator("[data-choice=yes]").click()
+    page.get_by_role("button", name="Liang").click()
+    enter_pin(page, "2468")
+    expect(page.locator("[data-done-text]")).to_contain_text("您分摊的费用：¥50000.00")
