@@ -1,13 +1,13 @@
 """Building-project parts of the vote pages: what the vote page shows around the ballot
 (stage, documents, cost share, questions, objections, proxies), the staff tools, the
-turnout chart, the printable notice of each stage and the list of projects with their time
-to decision."""
+turnout chart, the printable notice of each stage (and its PDF) and the list of projects with
+their time to decision."""
 import sqlalchemy as sa
-from flask import render_template
+from flask import Response, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mutualaid.accounts.domain import staff_community_ids
+from mutualaid.accounts.domain import require_staff_of, staff_community_ids
 from mutualaid.database import utcnow
 from mutualaid.errors import Forbidden
 from mutualaid.extensions import db
@@ -16,6 +16,7 @@ from mutualaid.votes import audit, domain, information, proxies, rules, shares, 
 from mutualaid.votes.chart import turnout_chart
 from mutualaid.votes.counting import scope_filter
 from mutualaid.votes.models import Ballot, Vote
+from mutualaid.votes.notice_pdf import notice_pdf
 from mutualaid.votes.project_models import VoteObjection, VoteQuestion
 from mutualaid.votes.views import _load, _staff_of, bp
 
@@ -106,6 +107,16 @@ def notice_context(vote):
         "days_to_decision": stages.days_to_decision(vote), "printed_at": now,
         "vote_path": f"/votes/{vote.id}",
     }
+
+
+@bp.get("/<id:vote_id>/notice.pdf")
+@login_required
+def notice_pdf_file(vote_id):
+    """Staff: the printable notice as a PDF to pin up in the lobby."""
+    vote = _load(vote_id)
+    require_staff_of(current_user, vote.community_id)
+    return Response(notice_pdf(notice_context(vote)), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="vote-{vote.id}-notice.pdf"'})
 
 
 @bp.get("/projects")

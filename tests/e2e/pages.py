@@ -71,6 +71,7 @@ EXCLUDED = {
     "shell.manifest": "the web app manifest (JSON)",
     "shell.service_worker": "the service worker script",
     "kiosk.qr": "an SVG QR code image, shown inside pages that are checked",
+    "votes.notice_pdf_file": "a PDF of the printable notice, whose page is checked",
 }
 
 

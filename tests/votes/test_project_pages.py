@@ -94,3 +94,16 @@ def test_projects_list_their_time_to_decision(client, scene):
     db.session.commit()
     html = page(client, scene["owner"], "/votes/projects").get_data(as_text=True)
     assert "加装电梯" in html and "Median time to decision: 10 days" in html
+
+
+def test_staff_get_the_printable_notice_as_a_pdf(client, scene):
+    import io
+
+    from pypdf import PdfReader
+
+    path = f"/votes/{scene['vote'].id}/notice.pdf"
+    assert page(client, scene["owner"], path).status_code == 403
+    answer = page(client, scene["staff"], path)
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.data)).pages)
+    assert "Notice of a vote" in text and "Quote of the lift" in text and "219.14" in text
