@@ -85,7 +85,7 @@ def answer_question(actor, question, text, now=None):
     return question
 
 
-def _listed(model, vote):
+def listed(model, vote):
     """A vote's questions or objections, oldest first."""
     return db.session.scalars(sa.select(model).where(model.vote_id == vote.id)
                               .order_by(model.id)).all()
@@ -102,8 +102,8 @@ def project_detail(vote, now=None):
     return {
         "electorate": stages.electorate_figures(vote, now),
         "documents": [document_schema.dump(d) for d in documents_of(vote)],
-        "questions": [question_schema.dump(q) for q in _listed(VoteQuestion, vote)],
-        "objections": [objection_schema.dump(o) for o in _listed(VoteObjection, vote)],
+        "questions": [question_schema.dump(q) for q in listed(VoteQuestion, vote)],
+        "objections": [objection_schema.dump(o) for o in listed(VoteObjection, vote)],
         "cost_plan": cost_plan_answer_schema.dump(plan | {"owners_part": shares.owners_part(plan)})
         if plan else None,
     }

@@ -2,7 +2,7 @@
 objections and proxies."""
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields
 
 from mutualaid.accounts.schemas import PublicUserSchema
 from mutualaid.schemas import Id, Text

@@ -44,12 +44,6 @@ def _my_share(user, vote):
     return mine
 
 
-def _listed(model, vote):
-    """Questions or objections of a vote, oldest first."""
-    return db.session.scalars(sa.select(model).where(model.vote_id == vote.id)
-                              .order_by(model.id)).all()
-
-
 def project_context(vote, user):
     """What the vote page shows of the project around the ballot."""
     now = utcnow()
@@ -60,7 +54,8 @@ def project_context(vote, user):
         "objection_ends_at": stages.objection_ends_at(vote),
         "days_to_decision": stages.days_to_decision(vote),
         "documents": information.documents_of(vote),
-        "questions": _listed(VoteQuestion, vote), "objections": _listed(VoteObjection, vote),
+        "questions": information.listed(VoteQuestion, vote),
+        "objections": information.listed(VoteObjection, vote),
         "plan": vote.cost_plan, "owners_part": shares.owners_part(vote.cost_plan)
         if vote.cost_plan else None, "my_share": _my_share(user, vote),
         "can_ask": user.verified and information.lives_in_scope(user, vote)
@@ -103,7 +98,8 @@ def notice_context(vote):
         "documents": information.documents_of(vote), "plan": vote.cost_plan,
         "owners_part": shares.owners_part(vote.cost_plan) if vote.cost_plan else None,
         "money": shares.format_money, "objection_ends_at": stages.objection_ends_at(vote),
-        "objections": _listed(VoteObjection, vote), "chain_head": head, "ballots_count": seq,
+        "objections": information.listed(VoteObjection, vote),
+        "chain_head": head, "ballots_count": seq,
         "days_to_decision": stages.days_to_decision(vote), "printed_at": now,
         "vote_path": f"/votes/{vote.id}",
     }

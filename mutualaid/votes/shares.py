@@ -131,7 +131,7 @@ def announce_updated(vote):
 
 
 def share_rows(vote):
-    """Every unit in scope with its floor, coefficient, area, amount and owner; [] without a plan."""
+    """Every unit in scope with its share (``{"unit", "share"}`` rows); [] without a plan."""
     plan = vote.cost_plan
     if plan is None:
         return []
