@@ -72,6 +72,7 @@ def seed():
     _seed_skills()
     _seed_orders(staff)
     _seed_vote(staff, units)
+    _seed_projects(staff, units)
     _seed_catalogue(staff, community)
     logins.append(("kiosk", "B", "/kiosk/" + _seed_kiosk(staff, community)))
     logins += _trust_notes(community)
@@ -131,13 +132,90 @@ def _seed_vote(staff, units):
                      "其余按专有部分面积分摊。\nRemove the old lift and install a step-free one; about "
                      "CNY 680,000, of which 400,000 from the maintenance fund and the rest shared "
                      "by floor area."),
-        closes_at=utcnow() + timedelta(days=14))
+        closes_at=utcnow() + timedelta(days=14), notice_at=utcnow() - timedelta(days=3))
+    _seed_project_details(staff, vote, user)
     votes.record_assisted_ballot(staff, vote, units["B", "101"], "yes", "kiosk",
                                  "陈伯在共享屋投票 at the share hut")
     votes.cast_ballot(user("liang"), vote, "yes")
     votes.cast_ballot(user("he"), vote, "no")
     votes.cast_ballot(user("he"), vote, "yes")  # a change of mind: both stay in the record
     votes.record_assisted_ballot(staff, vote, units["B", "702"], "yes", "paper", "纸质表决票 #1")
+
+
+def _demo_pdf(title):
+    """A one-page PDF with one line of text (the demo's stand-in for a scanned quote)."""
+    text = title.encode("ascii", "replace")
+    stream = b"BT /F1 18 Tf 72 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += str(number).encode() + b" 0 obj\n" + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n"
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += b"trailer << /Size 6 /Root 1 0 R >>\nstartxref\n" + str(xref).encode() + b"\n%%EOF\n"
+    return bytes(out)
+
+
+def _seed_project_details(staff, vote, user):
+    """The elevator's cost plan (floors 1–2 pay nothing), its quote, and a question answered."""
+    from mutualaid.votes import information, shares
+
+    shares.set_cost_plan(staff, vote, total_cost=68_000_000, maintenance_fund=40_000_000,
+                         subsidy=8_000_000, coefficients={6: 110, 7: 120})
+    information.attach_document(staff, vote, "电梯报价单 Elevator quote", _demo_pdf(
+        "Elevator quote: CNY 680,000 incl. installation"))
+    question = information.ask_question(user("chen"), vote, "一楼也要出钱吗？ Does the ground "
+                                        "floor pay too?")
+    information.answer_question(staff, question, "一、二楼系数为 0，不需分摊。 Floors 1 and 2 "
+                                "have coefficient 0 and pay nothing.")
+
+
+def _seed_projects(staff, units):
+    """Projects in the other stages: a notice (building C), one in its objection days with an
+    objection, and a decided one whose final result is published."""
+    from datetime import timedelta
+
+    from mutualaid.core.database import utcnow
+    from mutualaid.votes import domain as votes, information, stages
+
+    now = utcnow()
+    people = {u.username: u for u in db.session.scalars(sa.select(User))}
+    building_b, building_c = units["B", "101"].building, units["C", "101"].building
+    notice = votes.create_vote(
+        staff, rule="ordinary", building=building_c, notice_at=now,
+        opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=17),
+        title="C栋外墙翻新 Repaint the facade of building C",
+        description="使用专项维修资金翻新外墙。 Repaint the facade from the maintenance fund.")
+    information.attach_document(staff, notice, "外墙方案 Facade plan", _demo_pdf("Facade plan"))
+    start = now - timedelta(days=5)
+    objected = votes.create_vote(
+        staff, rule="ordinary", building=building_b, notice_at=start, now=start,
+        opens_at=start, closes_at=start + timedelta(days=3),
+        title="B栋门禁更换 New door entry for building B",
+        description="更换单元门禁系统。 Replace the entry phones of building B.")
+    votes.cast_ballot(people["liang"], objected, "yes", now=start + timedelta(hours=2))
+    votes.cast_ballot(people["he"], objected, "no", now=start + timedelta(hours=3))
+    votes.refresh_vote(objected, start + timedelta(days=3))  # closed at its time
+    stages.file_objection(people["he"], objected, "我的纸质票没有计入。 My paper ballot is missing.",
+                          now=start + timedelta(days=4))
+    begun = now - timedelta(days=70)
+    decided = votes.create_vote(
+        staff, rule="ordinary", building=building_b, notice_at=begun, now=begun,
+        opens_at=begun + timedelta(days=7), closes_at=begun + timedelta(days=40),
+        title="B栋楼道照明 Stair lighting of building B",
+        description="楼道换 LED 感应灯。 Motion-sensing LED lights on the stairs.")
+    for name in ("chen", "liang", "he"):
+        votes.cast_ballot(people[name], decided, "yes", now=begun + timedelta(days=8))
+    votes.refresh_vote(decided, now)  # closed, and its objection days are over: final
 
 
 def _seed_skills():

@@ -38,9 +38,9 @@ def add_building(actor, community, name, lat, lon):
 
 
 def floor_of(number):
-    """The floor a unit number implies: "1203" → 12, "502" → 5, "B-0801" → 8; 0 if none."""
+    """The floor a unit number implies: "1203" → 12, "502" → 5, "B-0801" → 8; None if none."""
     digits = re.sub(r"\D", "", number)
-    return int(digits[:-2]) if len(digits) > 2 else 0
+    return int(digits[:-2]) if len(digits) > 2 else None
 
 
 def add_unit(actor, building, number, area_hundredths, floor=None):

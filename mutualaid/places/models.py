@@ -49,7 +49,7 @@ class Unit(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     building_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("buildings.id"), index=True)
     number: so.Mapped[str] = so.mapped_column(sa.String(20))
-    floor: so.Mapped[int] = so.mapped_column(sa.Integer)
+    floor: so.Mapped[int | None] = so.mapped_column(sa.Integer)  # None: not known
     area_hundredths: so.Mapped[int] = so.mapped_column(sa.Integer)
     owner_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", use_alter=True), index=True

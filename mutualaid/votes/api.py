@@ -10,7 +10,7 @@ from mutualaid.core.errors import NotFound, ValidationFailed
 from mutualaid.core.extensions import db
 from mutualaid.kiosk.scope import kiosk_token
 from mutualaid.places.models import Building, Community, Unit
-from mutualaid.votes import domain
+from mutualaid.votes import domain, proxies
 from mutualaid.votes.models import Vote
 from mutualaid.votes.schemas import (
     BallotAnswerSchema, BallotCreateSchema, PendingUnitSchema, ReceiptSchema, ResultSchema,
@@ -81,7 +81,10 @@ def cast_ballot(vote_id, data):
     A ballot cast with a kiosk sign-in is a kiosk ballot, whoever casts it."""
     vote = get_or_404(Vote, vote_id)  # outsiders learn they are not eligible (403), not 404
     at_kiosk = kiosk_token() is not None
-    if data["unit_id"] is None:
+    if data["for_owner_id"] is not None:
+        ballot = proxies.cast_proxy_ballot(current_user, vote, data["for_owner_id"],
+                                           data["choice"])
+    elif data["unit_id"] is None:
         ballot = domain.cast_ballot(current_user, vote, data["choice"],
                                     channel="kiosk" if at_kiosk else "online")
     else:
@@ -141,3 +144,6 @@ def ballots_csv(vote_id):
     text = domain.ballots_csv(current_user, vote)
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="vote-{vote.id}-ballots.csv"'})
+
+
+from mutualaid.votes import project_api as _project_api  # noqa: E402,F401  (its routes)

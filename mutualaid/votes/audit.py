@@ -43,7 +43,16 @@ def canonical(ballot):
         "channel": ballot.channel, "note": ballot.note, "receipt": ballot.receipt,
         "recorded_at": ballot.recorded_at.astimezone(UTC).isoformat(timespec="microseconds"),
     }
+    if ballot.proxy_id is not None:
+        # The authorisation is sealed with the ballot: changing it later breaks the chain.
+        content["proxy"] = authorisation(ballot.proxy)
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def authorisation(proxy):
+    """What a proxy ballot's written authorisation says, as sealed in the chain."""
+    return {"id": proxy.id, "owner_id": proxy.owner_id, "proxy_id": proxy.proxy_id,
+            "signed_on": proxy.signed_on.isoformat(), "note": proxy.note}
 
 
 def record_hash(prev_hash, ballot):
@@ -118,7 +127,8 @@ def current_pointers_match(vote_id):
 
 
 CSV_COLUMNS = ["seq", "recorded_at", "receipt", "voter", "unit_id", "cast_by", "channel",
-               "choice", "note", "superseded", "prev_hash", "hash"]
+               "choice", "note", "superseded", "prev_hash", "hash", "recorded_by",
+               "proxy_authorisation"]
 
 
 def ballots_csv(vote_id):
@@ -132,8 +142,17 @@ def ballots_csv(vote_id):
         writer.writerow([_cell(value) for value in (
             b.seq, b.recorded_at.isoformat(), b.receipt, b.voter_key, b.unit_id or "",
             b.cast_by.username, b.channel, b.choice, b.note or "",
-            "no" if b.id in current else "yes", b.prev_hash, b.hash)])
+            "no" if b.id in current else "yes", b.prev_hash, b.hash, b.recorded_by,
+            _authorisation_text(b))])
     return out.getvalue()
+
+
+def _authorisation_text(ballot):
+    """A proxy ballot's authorisation in one cell: id, owner, proxy, date and note."""
+    if ballot.proxy_id is None:
+        return ""
+    p = ballot.proxy
+    return f"#{p.id} owner:{p.owner_id} proxy:{p.proxy_id} signed {p.signed_on}: {p.note}"
 
 
 def _cell(value):

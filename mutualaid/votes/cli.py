@@ -6,7 +6,8 @@ from mutualaid.core.extensions import db
 
 @click.command("close-due-votes")
 def close_due_votes():
-    """Close votes past their closing time and announce those that opened."""
+    """Close votes past their closing time, announce those that opened or began their notice,
+    and publish the final result of those whose objection days are over."""
     from mutualaid.cli import prepare_database
     from mutualaid.votes import domain
 

@@ -16,7 +16,7 @@ from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Unit
 from mutualaid.realtime.outbox import announce
 from mutualaid.realtime.rooms import room
-from mutualaid.votes import audit, rules
+from mutualaid.votes import audit, rules, stages
 from mutualaid.votes.counting import (  # noqa: F401  (re-exported)
     scope_filter, current_choices, electorate, key_text, own_voter_key, recount, tally_vote,
     turnout, unit_in_scope, vote_result,
@@ -27,10 +27,13 @@ from mutualaid.votes.models import STAFF_CHANNELS, Ballot, CurrentBallot, Vote
 # --- creating and seeing votes -------------------------------------------------------------
 
 def create_vote(actor, *, title, description, rule, building=None, community=None,
-                opens_at=None, closes_at=None, attachments=(), now=None):
+                opens_at=None, closes_at=None, attachments=(), notice_at=None,
+                objection_days=None, now=None):
     """Staff open a vote for a building or a community; raises ValidationFailed, Forbidden.
 
-    With both, the building is the scope and must belong to the community.
+    With both, the building is the scope and must belong to the community. ``notice_at``
+    (at most ``opens_at``) starts its public notice; ``objection_days`` (default 7) follow
+    its close. Polls have neither.
     """
     now = now or utcnow()
     if building is None and community is None or (
@@ -43,13 +46,29 @@ def create_vote(actor, *, title, description, rule, building=None, community=Non
     if closes_at is not None and closes_at <= max(opens_at, now):
         raise ValidationFailed(_("The closing time must be after the opening time and now."),
                                fields={"closes_at": [_("Must be after the opening time.")]})
+    objection_days = _check_stages(rule, opens_at, notice_at, objection_days)
     vote = Vote(community_id=community_id, building_id=building.id if building else None,
                 rule=rule, title=title, description=description, attachments=list(attachments),
-                opens_at=opens_at, closes_at=closes_at, created_by_id=actor.id, version=1)
+                opens_at=opens_at, closes_at=closes_at, created_by_id=actor.id, version=1,
+                notice_at=notice_at, objection_days=objection_days)
     db.session.add(vote)
     db.session.flush()
     _announce_opening(vote, now)
     return vote
+
+
+def _check_stages(rule, opens_at, notice_at, objection_days):
+    """The objection days a new vote gets; raises ValidationFailed for a notice after the
+    opening, or for a poll given a notice or objection days."""
+    if rule == rules.POLL:
+        if notice_at is not None or objection_days:
+            raise ValidationFailed(_("A poll has no notice and no objection stage."),
+                                   fields={"notice_at": [_("Not for a poll.")]})
+        return 0
+    if notice_at is not None and notice_at > opens_at:
+        raise ValidationFailed(_("The notice must begin before the vote opens."),
+                               fields={"notice_at": [_("Must be before the opening time.")]})
+    return 7 if objection_days is None else objection_days
 
 
 def scope_rooms(vote):
@@ -197,11 +216,12 @@ def _lock(vote):
         .returning(Vote).execution_options(populate_existing=True)).all()
 
 
-def _append(vote, key, actor, choice, channel, note, unit_id, now, may_replace):
+def _append(vote, key, actor, choice, channel, note, unit_id, now, may_replace, proxy=None):
     """Append a sealed ballot record, point the voter's current ballot at it, announce turnout."""
     ballot = Ballot(vote_id=vote.id, voter_key=key, unit_id=unit_id, cast_by_id=actor.id,
                     choice=choice, channel=channel, note=note, recorded_at=now,
-                    receipt=audit.new_receipt())
+                    receipt=audit.new_receipt(), proxy_id=proxy.id if proxy else None)
+    ballot.proxy = proxy
     audit.seal(ballot)
     db.session.add(ballot)
     db.session.flush()
@@ -249,6 +269,7 @@ def _close(vote, at):
     vote.closed_result = tally_vote(vote).as_dict()
     vote.closed_at = at
     vote.version += 1
+    stages.on_close(vote)
     db.session.flush()
     announce("vote.closed", vote_payload(vote), scope_rooms(vote))
 
@@ -263,17 +284,19 @@ def refresh_vote(vote, now=None):
     if vote.closed_at is None and vote.closes_at is not None and vote.closes_at <= now:
         _close(vote, vote.closes_at)
         changed = True
-    return changed
+    return stages.refresh_stage(vote, now) or changed
 
 
 def refresh_due_votes(now=None):
-    """Close every vote past its closing time and announce those that opened; returns them."""
+    """Close every vote past its closing time, announce those that opened or began their
+    notice, and begin the final result of those due; returns them."""
     now = now or utcnow()
     due = db.session.scalars(sa.select(Vote).where(
         Vote.closed_at.is_(None),
         sa.or_(Vote.closes_at <= now,
                sa.and_(Vote.open_announced.is_(False), Vote.opens_at <= now)),
     ).order_by(Vote.id)).all()
+    due = sorted(set(due) | set(stages.due_for_stage(now)), key=lambda vote: vote.id)
     return [vote for vote in due if refresh_vote(vote, now)]
 
 
@@ -281,9 +304,10 @@ def refresh_due_votes(now=None):
 
 def vote_payload(vote):
     """The vote as the API answers it, with live turnout (also the Socket.IO payload)."""
+    from mutualaid.votes.information import project_detail
     from mutualaid.votes.schemas import vote_schema
 
-    return vote_schema.dump(vote) | {"turnout": turnout(vote)}
+    return vote_schema.dump(vote) | {"turnout": turnout(vote)} | project_detail(vote)
 
 
 def chain_anchor(vote):

@@ -14,7 +14,7 @@ from mutualaid.core.database import UTCDateTime, utcnow
 from mutualaid.core.extensions import db
 from mutualaid.votes.rules import CHOICES, RULES
 
-CHANNELS = ("online", "kiosk", "paper")
+CHANNELS = ("online", "kiosk", "paper", "proxy")
 STAFF_CHANNELS = ("kiosk", "paper")
 
 
@@ -46,6 +46,13 @@ class Vote(db.Model):
     created_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     version: so.Mapped[int] = so.mapped_column(default=1)
+    # Building projects (see stages.py and shares.py).
+    notice_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    objection_days: so.Mapped[int] = so.mapped_column(default=7, server_default="7")
+    final_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    announced_stage: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    # {"total_cost", "maintenance_fund", "subsidy": cents, "coefficients": {floor: hundredths}}
+    cost_plan: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
 
     community = so.relationship("Community")
     building = so.relationship("Building")
@@ -86,10 +93,20 @@ class Ballot(db.Model):
     receipt: so.Mapped[str] = so.mapped_column(sa.String(20), unique=True)
     prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    # The written authorisation a proxy ballot was cast under (channel ``proxy``).
+    proxy_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("vote_proxies.id"))
 
     vote = so.relationship(Vote)
     cast_by = so.relationship("User")
     unit = so.relationship("Unit")
+    proxy = so.relationship("Proxy")
+
+    @property
+    def recorded_by(self):
+        """``self``, ``staff`` or ``proxy``: who put this record in."""
+        if self.channel == "proxy":
+            return "proxy"
+        return "self" if self.unit_id is None else "staff"
 
 
 class CurrentBallot(db.Model):
@@ -123,3 +140,6 @@ for _statement in APPEND_ONLY_SQLITE:
 for _statement in APPEND_ONLY_POSTGRESQL:
     sa.event.listen(Ballot.__table__, "after_create",
                     sa.DDL(_statement).execute_if(dialect="postgresql"))
+
+
+from mutualaid.votes import project_models  # noqa: E402,F401  (the rows Ballot.proxy names)

@@ -2,8 +2,13 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from mutualaid.accounts.schemas import PublicUserSchema
+from mutualaid.core.database import utcnow
 from mutualaid.core.schemas import AwareDateTime, Id, Text
+from mutualaid.votes import stages
 from mutualaid.votes.models import CHANNELS
+from mutualaid.votes.project_schemas import (
+    CostPlanAnswerSchema, DocumentSchema, ObjectionSchema, QuestionSchema,
+)
 from mutualaid.votes.rules import CHOICES, RULES
 
 STATUSES = ("scheduled", "open", "closed")
@@ -25,12 +30,20 @@ class VoteCreateSchema(Schema):
     closes_at = AwareDateTime(load_default=None, allow_none=True)
     attachments = fields.List(fields.Nested(AttachmentSchema), load_default=list,
                               validate=validate.Length(max=10))
+    notice_at = AwareDateTime(load_default=None, allow_none=True)
+    objection_days = fields.Integer(strict=True, load_default=None, allow_none=True,
+                                    validate=validate.Range(0, 30))
 
     @validates_schema
     def has_scope(self, data, **kwargs):
         """A vote is for a building or for a community (both: the building's community)."""
         if data.get("building_id") is None and data.get("community_id") is None:
             raise ValidationError("Give building_id or community_id.", field_name="building_id")
+
+
+def _iso(moment):
+    """A time as the API writes it, or None."""
+    return moment.isoformat() if moment is not None else None
 
 
 class VoteQuerySchema(Schema):
@@ -54,6 +67,14 @@ class VoteSchema(Schema):
     closed_at = fields.AwareDateTime(allow_none=True)
     created_by = fields.Nested(PublicUserSchema)
     version = fields.Integer()
+    stage = fields.Function(lambda vote: stages.stage_at(vote, utcnow()))
+    notice_at = fields.AwareDateTime(allow_none=True)
+    objection_days = fields.Integer()
+    objection_ends_at = fields.Function(
+        lambda vote: _iso(stages.objection_ends_at(vote)) if vote.rule != "poll" else None,
+        allow_none=True)
+    final_at = fields.AwareDateTime(allow_none=True)
+    days_to_decision = fields.Function(stages.days_to_decision, allow_none=True)
 
 
 class WeightSchema(Schema):
@@ -82,6 +103,8 @@ class BallotSchema(Schema):
     unit_id = fields.Integer(allow_none=True)
     recorded_at = fields.AwareDateTime()
     receipt = fields.String()
+    recorded_by = fields.String()
+    proxy_id = fields.Integer(allow_none=True)
 
 
 class MyPartSchema(Schema):
@@ -89,11 +112,21 @@ class MyPartSchema(Schema):
     ballot = fields.Nested(BallotSchema, allow_none=True)
 
 
+class ElectorateSchema(Schema):
+    headcount = fields.Integer()
+    area_m2 = fields.String(allow_none=True)
+
+
 class VoteDetailSchema(VoteSchema):
     turnout = fields.Nested(TurnoutSchema)
     me = fields.Nested(MyPartSchema)
     chain_head = fields.String()
     ballots_count = fields.Integer()
+    electorate = fields.Nested(ElectorateSchema, allow_none=True)
+    documents = fields.List(fields.Nested(DocumentSchema))
+    questions = fields.List(fields.Nested(QuestionSchema))
+    objections = fields.List(fields.Nested(ObjectionSchema))
+    cost_plan = fields.Nested(CostPlanAnswerSchema, allow_none=True)
 
 
 class BallotCreateSchema(Schema):
@@ -103,10 +136,20 @@ class BallotCreateSchema(Schema):
                             validate=validate.OneOf(CHANNELS))
     note = Text(200, min_length=0, load_default=None, allow_none=True)
     user_id = Id(load_default=None, allow_none=True)
+    for_owner_id = Id(load_default=None, allow_none=True)
 
     @validates_schema
     def staff_fields_together(self, data, **kwargs):
-        """Online ballots carry no unit; a staff-recorded one names its unit and channel."""
+        """Online ballots carry no unit; a staff-recorded one names its unit and channel; a
+        proxy's names the owner it is for, and nothing else."""
+        if data.get("for_owner_id") is not None:
+            if data.get("unit_id") is not None or data.get("channel") not in (None, "proxy") \
+                    or data.get("note") or data.get("user_id"):
+                raise ValidationError("A proxy ballot takes only choice and for_owner_id.",
+                                      "for_owner_id")
+            return
+        if data.get("channel") == "proxy":
+            raise ValidationError("A proxy ballot names for_owner_id.", "for_owner_id")
         if data.get("unit_id") is None:
             if data.get("channel") not in (None, "online"):
                 raise ValidationError("A kiosk or paper ballot needs unit_id.", "unit_id")

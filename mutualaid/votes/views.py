@@ -58,7 +58,8 @@ def vote_words():
         },
         "choice": {"yes": pgettext("vote choice", "Yes"), "no": pgettext("vote choice", "No"),
                    "abstain": pgettext("vote choice", "Abstain")},
-        "channel": {"online": _("online"), "kiosk": _("at the kiosk"), "paper": _("on paper")},
+        "channel": {"online": _("online"), "kiosk": _("at the kiosk"), "paper": _("on paper"),
+                    "proxy": _("by proxy")},
         "status": {"scheduled": _("Scheduled"), "open": pgettext("vote status", "Open"),
                    "closed": _("Closed")},
     }}
@@ -162,12 +163,14 @@ def show(vote_id):
     """A vote: the proposal, live turnout bars, my ballot and receipt, the ballot form."""
     vote = _load(vote_id)
     result = domain.vote_result(vote)
+    from mutualaid.votes.project_views import project_context
+
     return render_template(
         "votes/show.html", vote=vote, result=result, bars=bars(result),
         turnout=domain.turnout(vote) if vote.closed_result is None else None,
         my_key=domain.own_voter_key(current_user, vote),
         my_ballot=domain.my_ballot(current_user, vote), staff=_staff_of(vote),
-        anchor=domain.chain_anchor(vote))
+        anchor=domain.chain_anchor(vote), **project_context(vote, current_user))
 
 
 @bp.get("/<id:vote_id>/result")
@@ -227,3 +230,6 @@ def pending(vote_id):
     for unit in units:
         floors.setdefault((unit.building.name, unit.floor), []).append(unit)
     return render_template("votes/pending.html", vote=vote, floors=floors, total=len(units))
+
+
+from mutualaid.votes import project_views as _project_views  # noqa: E402,F401  (its pages)

@@ -307,10 +307,24 @@ async function castBallot(unit) {
   if (unit) Object.assign(body, { unit_id: Number(unit.id), channel: "kiosk", note: msg("msgPostedAtKiosk") });
   const { ok, data } = await call(`/votes/${state.voteId}/ballots`, { method: "POST", body, token: state.token });
   if (!ok) return failed(data?.error?.message ?? msg("msgError"));
-  const text = unit
+  let text = unit
     ? template("done-assisted", { unit: unit.number, receipt: data.receipt })
     : template("done-vote", { receipt: data.receipt });
+  if (!unit) text += await myShareText();
   done(template("thanks"), text, `/votes/${state.voteId}`);
+}
+
+// A building project's documents and cost plan beside the choice; the voter's own share once
+// they have identified (the documents themselves open on the phone, through the QR code).
+function showProject(vote) {
+  const plan = vote?.cost_plan;
+  $("[data-vote-documents]").replaceChildren(...(vote?.documents ?? []).map((d) => item(d.name)));
+  $("[data-vote-plan]").textContent = plan ? template("vote-plan", { owners: plan.owners_part, total: plan.total_cost }) : "";
+}
+
+async function myShareText() {
+  const { ok, data } = await call(`/votes/${state.voteId}/my-share`, { token: state.token });
+  return ok && data ? " " + template("my-share", { amount: data.amount }) : "";
 }
 
 async function chooseSession() {
@@ -352,6 +366,7 @@ root.addEventListener("click", (event) => {
   if (d.vote) {
     state.voteId = Number(d.vote);
     $("[data-vote-title]").textContent = target.textContent;
+    showProject(board.votes.find((v) => v.id === state.voteId));
     return show("vote-choice");
   }
   if (d.choice) { state.choice = d.choice; return askWho(); }

@@ -32,6 +32,13 @@ PAGES = [
     ("liang", "/votes/1", PHONE, 200),
     ("liang", "/votes/1/result", PHONE, 200),
     ("liang", "/votes/1/notice", PHONE, 200),
+    # building projects: vote 1 voting, 2 (building C) notice, 3 objection, 4 final
+    ("liang", "/votes/1/print", PHONE, 200),
+    ("huang", "/votes/2", PHONE, 200),
+    ("liang", "/votes/3", PHONE, 200),
+    ("liang", "/votes/4", PHONE, 200),
+    ("liang", "/votes/4/print", PHONE, 200),
+    ("liang", "/votes/projects", PHONE, 200),
     ("liang", "/services/", PHONE, 200),
     ("liang", "/services/1", PHONE, 200),
     ("liang", "/services/mine", PHONE, 200),
@@ -51,6 +58,8 @@ PAGES = [
     ("staff", "/votes/1", PHONE, 200),
     ("staff", "/votes/1/record", PHONE, 200),
     ("staff", "/votes/1/pending", PHONE, 200),
+    ("staff", "/votes/3", PHONE, 200),
+    ("staff", "/votes/3/print", PHONE, 200),
     ("staff", "/services/staff", PHONE, 200),
     ("staff", "/services/sessions/1/bookings", PHONE, 200),
 ]
@@ -63,6 +72,7 @@ EXCLUDED = {
     "shell.manifest": "the web app manifest (JSON)",
     "shell.service_worker": "the service worker script",
     "kiosk.qr": "an SVG QR code image, shown inside pages that are checked",
+    "votes.notice_pdf_file": "a PDF of the printable notice, whose page is checked",
 }
 
 

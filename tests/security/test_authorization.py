@@ -26,6 +26,8 @@ NEW_VOTE = {"title": "Paint", "description": "Paint the hall", "rule": "poll",
             "building_id": "{home}"}
 REGISTER = {"username": "fresh", "password": "long enough", "display_name": "Fresh"}
 PAPER = {"choice": "no", "unit_id": "{free_unit}", "channel": "paper", "note": "at the door"}
+PROXY = {"owner_id": "{resident}", "proxy_id": "{helper}", "note": "Signed at the hut",
+         "signed_on": utcnow().date().isoformat()}
 
 #         anon unver resid helper outsd staff admin kiosk
 USER = "   401  2xx   2xx   2xx    2xx   2xx   2xx   401"  # any signed-in person
@@ -133,6 +135,25 @@ TABLE = [
     ("GET", "/kiosk/board", None, KIOSK),
     ("GET", "/kiosk/people", None, KIOSK),
     ("POST", "/kiosk/sign-in", {"username": "resi", "pin": PIN}, KIOSK),
+    # building projects (votes): cost plan and shares, stages, documents, questions, proxies
+    ("PUT", "/votes/{project}/cost-plan", {"total_cost": "100.00"}, STAFF),
+    ("GET", "/votes/{project}/shares", None, STAFF),
+    ("GET", "/votes/{project}/shares.csv", None, STAFF),
+    ("GET", "/votes/{project}/my-share", None, "401 404 2xx 2xx 404 403 403 401"),
+    ("POST", "/votes/{project}/documents", None, "401 403 403 403 403 400 400 401"),
+    ("GET", "/vote-documents/{document}", None, MEMBER),
+    ("POST", "/votes/{project}/questions", {"text": "Who pays?"},
+     "401 404 2xx 2xx 404 403 403 401"),
+    ("POST", "/questions/{question}/answer", {"text": "The owners."}, STAFF),
+    ("POST", "/votes/{vote_objection}/objections", {"text": "Recount"},
+     "401 404 2xx 2xx 404 403 403 401"),
+    ("POST", "/objections/{objection}/answer", {"text": "Recounted."}, STAFF),
+    ("POST", "/votes/{vote_objection}/recount", None, STAFF),
+    ("POST", "/votes/{vote_objection}/finalize", None, "401 403 403 403 403 409 409 401"),
+    ("POST", "/votes/{project}/proxies", PROXY, STAFF),
+    ("DELETE", "/proxies/{proxy}", None, STAFF),
+    ("POST", "/votes/{project}/ballots", {"choice": "yes", "for_owner_id": "{requester}"},
+     "401 403 403 2xx 403 403 403 401"),
 ]
 
 # --- kiosk sign-ins (issue 13): the two KIOSK_ACTORS columns ---------------------------------
@@ -253,6 +274,7 @@ def documented_path(world, method, url):
     return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
 
 
+PROJECT_VOTES = ("project", "vote_objection")  # the world's building-project votes
 # What a list shows each actor (by the world's names of its items): a 200 is not enough.
 LISTS = [
     ("/users", "username", {
@@ -266,8 +288,8 @@ LISTS = [
         "outsider": {"order_beta"},
         "staff": {"order_open", "order_accepted", "order_started", "order_done"},
     }),
-    ("/votes", "id", {"unverified": set(), "resident": {"vote"}, "outsider": {"vote_beta"},
-                      "staff": {"vote"}}),
+    ("/votes", "id", {"unverified": set(), "resident": {"vote", *PROJECT_VOTES},
+                      "outsider": {"vote_beta"}, "staff": {"vote", *PROJECT_VOTES}}),
     ("/reports", "id", {"outsider": set(), "staff": {"report"}}),
     ("/kiosks", "id", {"outsider": set(), "staff": {"kiosk"}}),
 ]

@@ -43,6 +43,11 @@ TABLE = [
     ("/votes/{vote_beta}/record", AWAY),
     ("/votes/{vote}/receipt?code={receipt}", PUBLIC),  # anyone with the code, as the API
     ("/votes/{vote}/receipt?code=WRONG-CODE", "404 404 404 404 404 404 404"),
+    # building projects
+    ("/votes/{project}", HOME), ("/votes/{vote_objection}", HOME),
+    ("/votes/{project}/print", HOME), ("/votes/{vote_objection}/print", HOME),
+    ("/votes/{vote_beta}/print", AWAY), ("/votes/projects", SIGNED_IN),
+    ("/votes/{project}/notice.pdf", "302 404 403 403 404 200 200"),
 ]
 CELLS = [(path, actor, expected) for path, row in TABLE
          for actor, expected in zip(PEOPLE, row.split(), strict=True)]

@@ -140,3 +140,25 @@ class World:
                                         "Hut")
         ids["session"] = session.id
         ids["booking"] = catalogue.book_session(people["requester"], session).id
+        self._building_project(people, home)
+
+    def _building_project(self, people, home):
+        """A project vote with a plan, a document, a question and a proxy; one in objection."""
+        from mutualaid.votes import information, proxies, shares, stages
+
+        ids, staff = self.ids, people["staff"]
+        project = votes.create_vote(staff, title="Elevator", description="A lift", rule="major",
+                                    building=home)
+        shares.set_cost_plan(staff, project, total_cost=10_000, maintenance_fund=0, subsidy=0,
+                             coefficients={})
+        ids["project"] = project.id
+        ids["document"] = information.attach_document(staff, project, "Quote",
+                                                      b"%PDF-1.4\n%%EOF\n").id
+        ids["question"] = information.ask_question(people["requester"], project, "When?").id
+        ids["proxy"] = proxies.authorise_proxy(staff, project, people["requester"],
+                                               people["helper"], "Signed", utcnow().date()).id
+        objected = votes.create_vote(staff, title="Gate", description="A gate", rule="ordinary",
+                                     building=home)
+        votes.close_vote(staff, objected)
+        ids["vote_objection"] = objected.id
+        ids["objection"] = stages.file_objection(people["requester"], objected, "Recount").id
