@@ -62,6 +62,8 @@ async function submit(event) {
   const form = event.target.closest("form[data-api]");
   if (!form) return;
   event.preventDefault();
+  // Acts that cannot be undone (closing a legal vote, deleting an account) ask first.
+  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
   const button = form.querySelector('[type="submit"]');
   const status = form.querySelector("[data-form-status]");
   button?.setAttribute("aria-busy", "true");
@@ -81,12 +83,31 @@ async function submit(event) {
   }
 }
 
+// A success message outlives the reload or redirect that follows, shown by the next page.
+function keepFlash(text) {
+  try { if (text) window.sessionStorage.setItem("flash", text); } catch { /* private mode */ }
+}
+
+function showFlash() {
+  const slot = document.querySelector("[data-flash]");
+  let text = null;
+  try {
+    text = window.sessionStorage.getItem("flash");
+    window.sessionStorage.removeItem("flash");
+  } catch { return; }
+  if (!slot || !text) return;
+  slot.textContent = text;
+  slot.hidden = false;
+}
+
 function finish(form, data) {
   form.dispatchEvent(new CustomEvent("api:success", { detail: data, bubbles: true }));
+  keepFlash(form.dataset.success);
   const target = form.dataset.redirect;
   if (target) window.location.assign(target.replace("{id}", data?.id ?? ""));
   else if (form.dataset.reload !== "false") window.setTimeout(() => window.location.reload(), 400);
-  else form.reset();
+  else { form.reset(); showFlash(); }
 }
 
 document.addEventListener("submit", submit);
+showFlash();
