@@ -14,7 +14,7 @@ from mutualaid.orders.domain import STATUS_NAMES
 from mutualaid.orders.matches import suggestions_for
 from mutualaid.orders.cli import expire_orders
 from mutualaid.orders.models import URGENCIES, Order
-from mutualaid.orders.schemas import contact_of
+from mutualaid.orders.schemas import contact_of, helper_contact_of
 from mutualaid.places.models import Building, Unit
 from mutualaid.places.views import STAFF_LINKS
 from mutualaid.shell.views import HOME_SECTIONS, ME_SECTIONS, NAV_LINKS
@@ -83,9 +83,14 @@ def detail(order_id):
     """One order: what, who, where (for its parties), the timeline and the allowed actions."""
     _expire_due()
     order = access.get_visible(current_user, order_id)
-    contact = contact_of(order) if access.sees_contact(current_user, order) else None
+    # The requester knows their own address: what they need is how to reach the helper.
+    own = current_user.id == order.requester_id
+    contact = contact_of(order) if access.sees_contact(current_user, order) and not own else None
+    helper_contact = (helper_contact_of(order) if access.sees_helper_contact(current_user, order)
+                      else None)
     return render_template(
-        "orders/detail.html", order=order, contact=contact, events=domain.events_of(order),
+        "orders/detail.html", order=order, contact=contact, helper_contact=helper_contact,
+        events=domain.events_of(order),
         actions=domain.allowed_actions(current_user, order),
         staff=access.is_staff_for(current_user, order),
     )
