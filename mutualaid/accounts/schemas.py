@@ -100,3 +100,35 @@ class TokenSchema(Schema):
 public_user_schema = PublicUserSchema()
 me_schema = MeSchema()
 staff_user_schema = StaffUserSchema()
+
+
+# Account self-service: profile, password reset by a code from the hut, closing the account.
+class ProfileSchema(Schema):
+    display_name = Text(50)
+    phone = fields.String(allow_none=True, validate=PHONE)
+    share_phone = Flag()
+    locale = fields.String(validate=validate.OneOf(("zh", "en")))
+
+    @validates_schema
+    def _something_to_change(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Give at least one field to change.", "_schema")
+
+
+class ResetSchema(PasswordChangeSchema):
+    """A forgotten password: the username, the code staff gave in person, a new password."""
+
+    username = fields.String(required=True, validate=validate.Length(1, 32))
+    code = fields.String(required=True, validate=validate.Length(1, 20))
+
+
+class PasswordConfirmSchema(Schema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(1, 128))
+
+
+class ResetCodeSchema(Schema):
+    code = fields.String()
+    expires_in = fields.Integer()
+
+
+profile_form = ProfileSchema()

@@ -127,6 +127,7 @@ def page_of(select, dump, args):
 def register_feature_routes():
     """Import every feature's api module so their routes join the blueprint."""
     from mutualaid.accounts import api as _accounts  # noqa: F401
+    from mutualaid.accounts import self_api as _self_service  # noqa: F401
     from mutualaid.api import openapi as _openapi  # noqa: F401
     from mutualaid.matching import api as _matching  # noqa: F401
     from mutualaid.catalogue import api as _catalogue  # noqa: F401

@@ -1,6 +1,8 @@
 """/api/v1 routes of the micro-service catalogue."""
+import sqlalchemy as sa
 from flask_login import current_user
 
+from mutualaid.accounts import self_service
 from mutualaid.api import endpoint, page_of
 from mutualaid.catalogue import domain
 from mutualaid.catalogue.models import Booking, Service, ServiceSession
@@ -11,6 +13,10 @@ from mutualaid.catalogue.schemas import (
 )
 from mutualaid.database import get_or_404
 from mutualaid.extensions import db
+
+self_service.EXPORT_PARTS.append(("bookings", lambda user: [
+    booking_schema.dump(booking) for booking in db.session.scalars(
+        sa.select(Booking).where(Booking.user_id == user.id).order_by(Booking.id))]))
 
 
 def dump_service(service):

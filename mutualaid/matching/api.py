@@ -1,6 +1,7 @@
 """/api/v1 routes for skill tags, a user's skills and offers."""
 from flask_login import current_user
 
+from mutualaid.accounts import self_service
 from mutualaid.api import endpoint, page_of
 from mutualaid.database import get_or_404
 from mutualaid.extensions import db
@@ -10,6 +11,13 @@ from mutualaid.matching.schemas import (
     OfferChangesSchema, OfferQuerySchema, OfferSchema, SkillsSchema, SkillTagListSchema,
     offer_schema, skills_schema,
 )
+
+self_service.EXPORT_PARTS += [
+    ("skills", lambda user: skills_schema.dump(domain.skills_of(user))),
+    ("offers", lambda user: [offer_schema.dump(offer) for offer in db.session.scalars(
+        domain.offers_select(user, mine=True))]),
+]
+self_service.ERASERS.append(domain.forget_skills_and_offers)
 
 
 @endpoint("/skill-tags", response=SkillTagListSchema, auth="anyone")

@@ -2,6 +2,7 @@
 from flask import current_app
 from flask_login import current_user
 
+from mutualaid.accounts import self_service
 from mutualaid.accounts.api import ME_EXTRAS
 from mutualaid.api import endpoint, page_of
 from mutualaid.database import get_or_404
@@ -18,6 +19,13 @@ from mutualaid.orders.models import OrderReport
 from mutualaid.places.models import Community
 
 ME_EXTRAS.append(lambda user: {"credits_minutes": credits.balance_minutes(user.id)})
+self_service.EXPORT_PARTS += [
+    ("orders", lambda user: [dump_order(order, user) for order in db.session.scalars(
+        access.visible_orders(user, mine=True))]),
+    ("ledger", lambda user: [credit_schema.dump(entry) for entry in db.session.scalars(
+        credits.ledger_select(user.id))]),
+]
+self_service.ERASERS.append(domain.leave_orders)
 
 
 def _expire_due():

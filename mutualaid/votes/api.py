@@ -3,19 +3,23 @@ from flask import Response
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from mutualaid.accounts import self_service
 from mutualaid.accounts.models import User
 from mutualaid.api import endpoint, page_of
 from mutualaid.database import get_or_404
 from mutualaid.errors import NotFound, ValidationFailed
 from mutualaid.extensions import db
 from mutualaid.places.models import Building, Community, Unit
-from mutualaid.votes import domain
+from mutualaid.votes import domain, owners
 from mutualaid.votes.models import Vote
 from mutualaid.votes.schemas import (
     BallotAnswerSchema, BallotCreateSchema, PendingUnitSchema, ReceiptSchema, ResultSchema,
     VoteCreateSchema, VoteDetailSchema, VoteQuerySchema, VoteSchema, ballot_schema,
     pending_unit_schema, receipt_schema, vote_schema,
 )
+
+self_service.EXPORT_PARTS.append(("ballots", owners.ballots_of))
+self_service.GUARDS.append(owners.refuse_while_owner_in_open_vote)
 
 
 def _existing(model, ident, field):

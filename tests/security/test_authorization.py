@@ -132,6 +132,17 @@ TABLE = [
     ("GET", "/kiosk/board", None, KIOSK),
     ("GET", "/kiosk/people", None, KIOSK),
     ("POST", "/kiosk/sign-in", {"username": "resi", "pin": PIN}, KIOSK),
+    # account self-service: one's own profile, password, data and account; reset codes from
+    # the hut (owners of record in the open vote may not close their account: 409)
+    ("PATCH", "/me", {"display_name": "New name", "share_phone": False}, USER),
+    ("PUT", "/me/password", {"current_password": "{password}",
+                             "new_password": "a brand new password"}, USER),
+    ("GET", "/me/export", None, USER),
+    ("DELETE", "/me", {"password": "{password}"}, "401 2xx 409 409 403 403 403 401"),
+    ("POST", "/users/{resident}/reset-codes", None, STAFF),
+    ("POST", "/auth/reset", {"username": "resi", "code": "ABCD-EFGH",
+                             "new_password": "a brand new password"},
+     "400 400 400 400 400 400 400 400"),
 ]
 
 CELLS = [(method, path, body, actor, expected)

@@ -1,0 +1,157 @@
+"""What a person does with their own account: profile, password, reset codes from the hut,
+export of their data and closing the account (PIPL art. 47).
+
+Functions flush but never commit; they raise domain errors from ``mutualaid.errors``.
+"""
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from mutualaid.accounts.domain import require_staff_over_user
+from mutualaid.accounts.models import ApiToken, ResetCode, User
+from mutualaid.accounts.secrets import check_secret, hash_secret, token_digest
+from mutualaid.database import utcnow
+from mutualaid.errors import Conflict, Forbidden, ValidationFailed
+from mutualaid.extensions import db
+
+RESET_TTL = timedelta(hours=24)
+# No 0/O or 1/I/L: the code is read aloud at the hut and typed on a phone.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+LOCALES = {"zh": "zh_CN", "en": "en"}
+ERASED_NAME = "—"  # a language-free mark where a closed account's name was
+EXPORT_PARTS = []  # (key, function user -> JSON-able) that features add to the export
+GUARDS = []  # functions user -> None that raise Conflict while the account may not close
+ERASERS = []  # functions user -> None that features run when an account is closed
+
+
+def update_profile(user, data):
+    """Change one's display name, phone, phone sharing or language."""
+    for name in ("display_name", "phone", "share_phone"):
+        if name in data:
+            setattr(user, name, data[name])
+    if "locale" in data:
+        user.locale = LOCALES[data["locale"]]
+    db.session.flush()
+    return user
+
+
+def revoke_tokens(user, keep=None):
+    """Revoke every live bearer token of ``user`` except ``keep`` (the one in use)."""
+    now = utcnow()
+    for token in db.session.scalars(sa.select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
+        if keep is None or token.id != keep.id:
+            token.revoked_at = now
+
+
+def change_own_password(user, current, new, keep_token=None):
+    """Change the password (the current one checked); every other session and token ends.
+
+    Raises ValidationFailed when the current password is wrong. The caller keeps the cookie
+    session in use alive by signing it in again.
+    """
+    if not check_secret(user.password_hash, current):
+        raise ValidationFailed(_("Current password is wrong."),
+                               fields={"current_password": [_("Current password is wrong.")]})
+    _set_password(user, new, keep_token)
+
+
+def _set_password(user, new, keep_token=None):
+    """Store a new password hash and end every other way in."""
+    user.password_hash = hash_secret(new)
+    user.end_sessions()
+    revoke_tokens(user, keep=keep_token)
+    db.session.flush()
+
+
+def normalise_code(code):
+    """A reset code as typed (any case, spaces or dashes) in the stored form."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def issue_reset_code(actor, user, now=None):
+    """Staff issue a one-time reset code (24 h) for a resident they have in front of them.
+
+    Earlier unused codes stop working. Raises Forbidden outside the staff member's scope
+    (staff accounts: admins only). Returns ``(code, expires_in seconds)``.
+    """
+    require_staff_over_user(actor, user)
+    if user.deleted_at is not None:
+        raise Conflict(_("This account has been closed."), code="account_closed")
+    now = now or utcnow()
+    for earlier in db.session.scalars(sa.select(ResetCode).where(
+            ResetCode.user_id == user.id, ResetCode.used_at.is_(None))):
+        earlier.used_at = now
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _i in range(8))
+    db.session.add(ResetCode(user_id=user.id, code_hash=token_digest(raw), issued_by_id=actor.id,
+                             created_at=now, expires_at=now + RESET_TTL))
+    db.session.flush()
+    return f"{raw[:4]}-{raw[4:]}", int(RESET_TTL.total_seconds())
+
+
+def reset_password(username, code, new, now=None):
+    """Set a new password with a reset code; raises ValidationFailed ``invalid_code`` for an
+    unknown, used or expired code, or a username it was not issued for (one answer for all)."""
+    now = now or utcnow()
+    row = db.session.scalar(sa.select(ResetCode).join(User, User.id == ResetCode.user_id).where(
+        ResetCode.code_hash == token_digest(normalise_code(code)),
+        User.username == username.lower(), User.active))
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise ValidationFailed(_("This reset code is not valid. Ask at the share hut for a new one."),
+                               code="invalid_code",
+                               fields={"code": [_("This reset code is not valid.")]})
+    row.used_at = now
+    user = db.session.get(User, row.user_id)
+    _set_password(user, new)
+    user.pin_failures = 0
+    return user
+
+
+def export_data(user):
+    """Everything the service keeps about ``user``, as JSON-able data (PIPL art. 45)."""
+    data = {"exported_at": utcnow().isoformat(), "account": {
+        "id": user.id, "username": user.username, "display_name": user.display_name,
+        "phone": user.phone, "share_phone": user.share_phone, "role": user.role,
+        "locale": user.locale, "relation": user.relation, "unit_id": user.unit_id,
+        "verified_at": user.verified_at.isoformat() if user.verified_at else None,
+        "vulnerable": user.vulnerable, "vetted": user.vetted, "has_pin": user.pin_hash is not None,
+        "created_at": user.created_at.isoformat()}}
+    for key, part in EXPORT_PARTS:
+        data[key] = part(user)
+    return data
+
+
+def delete_account(user, password):
+    """Close one's own account: names and phone erased in place, every way in ended.
+
+    Ids, the ledger, order histories and ballot records stay (and so the votes' hash chains
+    still verify). Raises ValidationFailed for a wrong password, Forbidden for staff
+    accounts (an administrator closes those) and whatever Conflict a feature's guard raises
+    (votes: ``owner_in_open_vote``).
+    """
+    if not check_secret(user.password_hash, password):
+        raise ValidationFailed(_("The password is wrong."),
+                               fields={"password": [_("The password is wrong.")]})
+    if user.is_staff:
+        raise Forbidden(_("Staff accounts are closed by an administrator."))
+    for guard in GUARDS:
+        guard(user)
+    for erase in ERASERS:
+        erase(user)
+    # "~" is outside the username alphabet: no one can register the freed name's placeholder.
+    user.username = f"~deleted-{user.id}"
+    user.display_name, user.phone, user.locale = ERASED_NAME, None, None
+    user.password_hash = "!"  # no argon2 hash matches: nobody signs in again
+    user.pin_hash, user.active, user.deleted_at = None, False, utcnow()
+    _end_everything(user)
+    db.session.flush()
+
+
+def _end_everything(user):
+    """End every session, token and reset code of a closed account."""
+    user.end_sessions()
+    revoke_tokens(user)
+    db.session.execute(sa.update(ResetCode).where(
+        ResetCode.user_id == user.id, ResetCode.used_at.is_(None)).values(used_at=utcnow()))
