@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 
@@ -13,9 +13,13 @@ from mutualaid.accounts.schemas import CredentialsSchema, RegisterSchema
 from mutualaid.errors import DomainError
 from mutualaid.extensions import db, limiter
 from mutualaid.places.models import Building, Community, Unit
+from mutualaid.places.views import STAFF_COUNTS
 from mutualaid.routing import is_local_path
 
 bp = Blueprint("accounts", __name__)
+STAFF_COUNTS.append(("accounts.verification_queue", lazy_gettext("waiting for verification"),
+                     lambda user: db.session.scalar(sa.select(sa.func.count(User.id)).where(
+                         User.role == "resident", User.verified_at.is_(None), User.active))))
 credentials_form = CredentialsSchema()
 register_form = RegisterSchema()
 AUTH_LIMIT = "20/minute"
@@ -95,6 +99,12 @@ def logout():
 def me():
     """My profile: verification status, kiosk PIN, language."""
     return render_template("accounts/me.html")
+
+
+@bp.get("/reset")
+def reset():
+    """Set a new password with a one-time code that staff gave in person."""
+    return render_template("accounts/reset.html")
 
 
 @bp.get("/staff/verify")

@@ -16,7 +16,7 @@ from mutualaid.orders.cli import expire_orders
 from mutualaid.orders.models import URGENCIES, Order
 from mutualaid.orders.schemas import contact_of, helper_contact_of
 from mutualaid.places.models import Building, Unit
-from mutualaid.places.views import STAFF_LINKS
+from mutualaid.places.views import STAFF_COUNTS, STAFF_LINKS
 from mutualaid.shell.views import HOME_SECTIONS, ME_SECTIONS, NAV_LINKS
 
 bp = Blueprint("orders", __name__, cli_group=None)
@@ -167,5 +167,8 @@ def me_context():
 NAV_LINKS.append(("orders.index", lazy_gettext("Orders")))
 HOME_SECTIONS.append(("orders/home_section.html", _home))
 ME_SECTIONS.append("orders/me_section.html")
+STAFF_COUNTS.append(("orders.staff_reports", lazy_gettext("open reports"),
+                     lambda user: db.session.scalar(sa.select(sa.func.count()).select_from(
+                         reports.reports_select(user).order_by(None).subquery()))))
 STAFF_LINKS.extend([("orders.staff_visits", lazy_gettext("Visits to vulnerable residents")),
                     ("orders.staff_reports", lazy_gettext("Reported orders"))])

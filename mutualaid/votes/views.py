@@ -15,7 +15,7 @@ from mutualaid.errors import NotFound
 from mutualaid.extensions import db
 from mutualaid.places.areas import parse_area
 from mutualaid.places.models import Building, Community
-from mutualaid.places.views import STAFF_LINKS
+from mutualaid.places.views import STAFF_COUNTS, STAFF_LINKS
 from mutualaid.realtime.rooms import room_check
 from mutualaid.shell.views import HOME_SECTIONS, NAV_LINKS
 from mutualaid.votes import domain, rules
@@ -28,6 +28,9 @@ for _command in COMMANDS:
 
 NAV_LINKS.append(("votes.index", lazy_gettext("Votes")))
 STAFF_LINKS.append(("votes.new", lazy_gettext("New vote")))
+STAFF_COUNTS.append(("votes.index", lazy_gettext("open votes"), lambda user: db.session.scalar(
+    sa.select(sa.func.count()).select_from(
+        domain.filter_status(domain.visible_votes(user), "open").order_by(None).subquery()))))
 
 
 @room_check("vote")

@@ -17,6 +17,7 @@ export async function apiFetch(path, { method = "GET", body } = {}) {
 const converters = {
   int: (v) => (v === "" ? undefined : Number.parseInt(v, 10)),
   "int-or-null": (v) => (v === "" ? null : Number.parseInt(v, 10)),
+  "string-or-null": (v) => (v === "" ? null : v),
   number: (v) => (v === "" ? undefined : Number(v.replace(",", "."))),
   json: (v) => (v === "" ? undefined : JSON.parse(v)),  // filled by page scripts
 };
@@ -35,7 +36,7 @@ export function formBody(form) {
     if ((el.type === "radio" || el.type === "checkbox") && !el.checked) continue;
     const value = converters[type] ? converters[type](el.value.trim()) : el.value.trim();
     if (value !== "" && value !== undefined) body[el.name] = value;
-    else if (type === "int-or-null") body[el.name] = null;
+    else if (type === "int-or-null" || type === "string-or-null") body[el.name] = null;
   }
   return body;
 }
@@ -102,6 +103,7 @@ function showFlash() {
 
 function finish(form, data) {
   form.dispatchEvent(new CustomEvent("api:success", { detail: data, bubbles: true }));
+  for (const slot of form.querySelectorAll("[data-result]")) slot.textContent = data?.[slot.dataset.result] ?? "";
   keepFlash(form.dataset.success);
   const target = form.dataset.redirect;
   if (target) window.location.assign(target.replace("{id}", data?.id ?? ""));

@@ -16,6 +16,7 @@ PAGES = [
     (None, "/", PHONE, 200),
     (None, "/login", PHONE, 200),
     (None, "/register", PHONE, 200),
+    (None, "/reset", PHONE, 200),
     (None, "/offline", PHONE, 200),
     (None, "/votes/1/receipt", PHONE, 404),  # the look-up form, no code yet
     (None, "/kiosk/" + KIOSK, TABLET, 200),

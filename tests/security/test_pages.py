@@ -19,6 +19,7 @@ AWAY = "302 404 404 404 200 404 200"
 HOME = "302 404 200 200 404 200 200"
 TABLE = [
     ("/", PUBLIC), ("/login", PUBLIC), ("/register", PUBLIC), ("/offline", PUBLIC),
+    ("/reset", PUBLIC),
     ("/manifest.webmanifest", PUBLIC), ("/sw.js", PUBLIC), ("/healthz", PUBLIC),
     ("/qr.svg?path=/", PUBLIC),
     ("/kiosk/{kiosk_token}", PUBLIC),  # the token is the credential
