@@ -13,6 +13,7 @@ from mutualaid.accounts.schemas import CredentialsSchema, RegisterSchema
 from mutualaid.errors import DomainError
 from mutualaid.extensions import db, limiter
 from mutualaid.places.models import Building, Community, Unit
+from mutualaid.messages import translate_all
 from mutualaid.places.views import STAFF_COUNTS
 from mutualaid.routing import is_local_path
 
@@ -49,7 +50,7 @@ def login():
             data = credentials_form.load({k: form.get(k, "") for k in ("username", "password")})
             user = domain.authenticate(data["username"], data["password"])
         except ValidationError as error:
-            errors = error.messages
+            errors = translate_all(error.messages)
         except DomainError:
             errors = {"_form": [_("Wrong username or password.")]}
         else:
@@ -72,7 +73,7 @@ def register():
         try:
             user = domain.register_user(**register_form.load(payload))
         except ValidationError as error:
-            errors = error.messages
+            errors = translate_all(error.messages)
         except DomainError as error:
             errors = error.fields or {"_form": [error.message]}
         else:
