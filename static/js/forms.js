@@ -59,6 +59,22 @@ function showErrors(form, error) {
   }
 }
 
+// On a phone the error may be far above the submit button: bring the first one into view
+// and move the focus there, so that it is seen and read out.
+export function revealError(form) {
+  const general = form.querySelector("[data-form-error]:not([hidden])");
+  // A group of chips or radios has no one element marked invalid: take its first control.
+  const slot = [...form.querySelectorAll("[data-error-for]")].find((el) => el.textContent.trim());
+  const inGroup = slot?.closest(".field, fieldset")?.querySelector("input, select, textarea");
+  const target = form.querySelector('[aria-invalid="true"]') ?? inGroup ?? slot ?? general;
+  if (!target) return;
+  if (!target.matches("input, select, textarea, button") && !target.hasAttribute("tabindex")) {
+    target.setAttribute("tabindex", "-1");
+  }
+  target.scrollIntoView({ block: "center" });
+  target.focus({ preventScroll: true });
+}
+
 async function submit(event) {
   const form = event.target.closest("form[data-api]");
   if (!form) return;
@@ -73,10 +89,12 @@ async function submit(event) {
   try {
     const { ok, data } = await apiFetch(form.dataset.api, { method: form.dataset.method ?? "POST", body: formBody(form) });
     showErrors(form, ok ? null : data?.error ?? { message: message("msgNetwork") });
+    if (!ok) revealError(form);
     if (status) status.textContent = ok ? message("msgSaved") : "";
     if (ok) finish(form, data);
   } catch {
     showErrors(form, { message: message("msgNetwork") });
+    revealError(form);
     if (status) status.textContent = "";
   } finally {
     button?.removeAttribute("aria-busy");
@@ -113,3 +131,7 @@ function finish(form, data) {
 
 document.addEventListener("submit", submit);
 showFlash();
+// Pages answered with errors by the server (sign-in, registration) show them the same way.
+for (const form of document.querySelectorAll("form")) {
+  if (form.querySelector('[aria-invalid="true"], [data-form-error]:not([hidden])')) { revealError(form); break; }
+}

@@ -115,3 +115,50 @@ def test_resident_edits_details_resets_password_and_closes_account(server, commu
     expect(forgetful).to_have_url(server.url + "/")
     sign_in(forgetful, server.url, "chen", "reset long password")
     expect(forgetful.locator("[data-form-error]")).to_be_visible()
+
+
+def test_the_order_page_still_shows_offline_after_a_visit(server, community, live_api,
+                                                         new_context):
+    requester_api = verified_resident(server, live_api, community, "chen", "101", "陈伯")
+    helper_api = verified_resident(server, live_api, community, "master_he", "601", "何师傅")
+    order = requester_api.post("/orders", {"title": "厨房水管漏水", "tags": ["repair.plumbing"]})
+    helper_api.post(f"/orders/{order['id']}/accept")
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, server.url, "chen", "pw-chenchen")
+    order_url = f"{server.url}/orders/{order['id']}"
+    page.goto(order_url)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.goto(order_url)  # now through the worker, which keeps a copy
+    page.wait_for_function(
+        "caches.open('sharehut-pages').then((c) => c.keys()).then((k) => k.length > 0)")
+    context.set_offline(True)
+    page.goto(order_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("厨房水管漏水")
+    expect(page.get_by_test_id("helper-contact")).to_contain_text("何师傅")
+    page.goto(f"{server.url}/orders/999")
+    expect(page.get_by_role("heading", level=1)).to_have_text("您已离线")
+
+
+def test_a_long_form_error_scrolls_into_view_and_takes_focus_in_chinese(server, community,
+                                                                       live_api, new_context):
+    verified_resident(server, live_api, community, "chen", "101", "陈伯")
+    page = new_context().new_page()
+    sign_in(page, server.url, "chen", "pw-chenchen")
+    page.goto(server.url + "/me")
+    page.fill("#f-pw-current_password", "pw-chenchen")
+    page.fill("#f-pw-new_password", "short")
+    page.evaluate("document.querySelector('#f-pw-new_password').removeAttribute('minlength')")
+    page.get_by_role("button", name="修改密码").click()
+    error = page.locator("#e-pw-new_password")
+    expect(error).to_contain_text("长度")
+    expect(page.locator("#f-pw-new_password")).to_be_focused()
+    expect(page.locator("#f-pw-new_password")).to_be_in_viewport()
+    page.goto(server.url + "/orders/new")
+    page.fill("#f-title", "x" * 5)
+    page.locator("#new-order button[type=submit]").click()
+    tags_error = page.locator("[data-error-for=tags]")
+    expect(tags_error).not_to_be_empty()
+    assert not re.search(r"[A-Za-z]{4,}", tags_error.inner_text())  # in Chinese
+    assert page.evaluate("""() => document.activeElement.closest('.field, fieldset')
+                            .contains(document.querySelector('[data-error-for=tags]'))""")
