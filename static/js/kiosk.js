@@ -157,11 +157,13 @@ function armIdle(seconds) {
   idleTimer = window.setTimeout(reset, idle * 1000);
 }
 
-function done(title, text, qrPath) {
+function done(title, text, qrPath, receipt = null) {
   dropToken();
   $("[data-signed-in]").textContent = "";
   $("[data-done-title]").textContent = title;
   $("[data-done-text]").textContent = text;
+  $("[data-done-receipt]").hidden = !receipt;
+  $("[data-receipt-code]").textContent = receipt ?? "";
   const figure = $("[data-done-qr]");
   figure.hidden = !qrPath;
   if (qrPath) figure.querySelector("img").src = `/qr.svg?path=${encodeURIComponent(qrPath)}`;
@@ -233,7 +235,7 @@ function afterSignIn() {
   }
   if (state.flow === "vote") {
     if (state.user.is_staff) return askUnit();
-    return castBallot(null);
+    return show("vote-choice");
   }
   if (state.flow === "book") return book();
 }
@@ -290,6 +292,44 @@ function flattenUnits(data) {
   return items.flatMap((x) => (Array.isArray(x.units) ? x.units : [x])).filter((u) => u && u.id);
 }
 
+// ---- an informed ballot ------------------------------------------------------------------
+function paragraphs(text) {
+  return (text ?? "").split("\n").filter((line) => line.trim()).map((line) => {
+    const p = document.createElement("p");
+    p.textContent = line;
+    return p;
+  });
+}
+
+function showProposal(voteId) {
+  const vote = board.votes.find((v) => v.id === voteId);
+  if (!vote) return reset();
+  state.vote = vote;
+  const rule = vote.rule.replace(/^./, (c) => c.toUpperCase());
+  $("[data-proposal-title]").textContent = vote.title;
+  $("[data-proposal-rule]").textContent = msg(`rule${rule}`);
+  $("[data-proposal-rule-help]").textContent = msg(`ruleHelp${rule}`);
+  $("[data-proposal-text]").replaceChildren(...paragraphs(vote.description));
+  const documents = vote.attachments ?? [];
+  $("[data-proposal-documents]").hidden = documents.length === 0;
+  $("[data-proposal-document-list]").replaceChildren(...documents.map((d) => item(d.title)));
+  $("[data-proposal-qr]").src = `/qr.svg?path=${encodeURIComponent(`/votes/${vote.id}`)}`;
+  $("[data-vote-title]").textContent = vote.title;
+  show("vote-proposal");
+}
+
+function choiceWord(choice) {
+  return msg(`choice${choice.replace(/^./, (c) => c.toUpperCase())}`);
+}
+
+function readBack() {
+  $("[data-readback]").textContent = choiceWord(state.choice);
+  $("[data-readback]").dataset.choice = state.choice;
+  const unit = state.unit ? ` · ${state.unit.number}` : "";
+  $("[data-readback-vote]").textContent = `${state.vote.title}${unit}`;
+  show("vote-confirm");
+}
+
 async function castBallot(unit) {
   const body = { choice: state.choice };
   if (unit) Object.assign(body, { unit_id: Number(unit.id), channel: "kiosk", note: msg("msgPostedAtKiosk") });
@@ -298,7 +338,7 @@ async function castBallot(unit) {
   const text = unit
     ? template("done-assisted", { unit: unit.number, receipt: data.receipt })
     : template("done-vote", { receipt: data.receipt });
-  done(template("thanks"), text, `/votes/${state.voteId}`);
+  done(template("thanks"), text, `/votes/${state.voteId}`, data.receipt);
 }
 
 async function chooseSession() {
@@ -337,12 +377,11 @@ root.addEventListener("click", (event) => {
     return chooseSession();
   }
   if (d.tag) { state.tag = d.tag; state.tagName = target.textContent.trim(); return askWho(); }
-  if (d.vote) {
-    state.voteId = Number(d.vote);
-    $("[data-vote-title]").textContent = target.textContent;
-    return show("vote-choice");
-  }
-  if (d.choice) { state.choice = d.choice; return askWho(); }
+  if (d.vote) { state.voteId = Number(d.vote); return showProposal(state.voteId); }
+  if (d.identify !== undefined) return askWho();
+  if (d.choice) { state.choice = d.choice; return readBack(); }
+  if (d.rechoose !== undefined) return show("vote-choice");
+  if (d.cast !== undefined) return castBallot(state.unit ?? null);
   if (d.session) { state.session = board.upcoming.find((s) => String(s.id) === d.session); return askWho(); }
   if (d.username) return askPin(d.username);
   if (d.typedUsername !== undefined) {
@@ -355,8 +394,8 @@ root.addEventListener("click", (event) => {
   if (d.pinOk !== undefined && state.pin.length >= 4) return signIn();
   if (d.behalf) return postNeed(Number(d.behalf));
   if (d.myself !== undefined) return postNeed(null);
-  if (d.unit) return castBallot({ id: d.unit, number: d.unitNumber });
-  if (d.ownBallot !== undefined) return castBallot(null);
+  if (d.unit) { state.unit = { id: d.unit, number: d.unitNumber }; return show("vote-choice"); }
+  if (d.ownBallot !== undefined) { state.unit = null; return show("vote-choice"); }
 });
 for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, () => armIdle(), { passive: true });
 

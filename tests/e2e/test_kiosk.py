@@ -1,5 +1,7 @@
 """The share-hut kiosk at tablet size (1024×768): live board, "I need help" with a PIN,
 idle reset, an assisted ballot."""
+import re
+
 import pytest
 import requests
 from playwright.sync_api import expect
@@ -92,14 +94,51 @@ def test_staff_record_an_assisted_ballot_for_a_unit(new_context, kiosk, communit
     page = open_kiosk(new_context, kiosk)
     page.get_by_role("button", name="投票").click()
     page.get_by_role("button", name="加装电梯").click()
-    page.locator("[data-choice=yes]").click()
+    page.locator("[data-identify]").click()
     page.fill("#k-username", "staff")
     page.get_by_role("button", name="下一步").click()
     enter_pin(page, "1357")
     page.get_by_role("button", name=community["unit"]["number"]).click()
+    page.locator("[data-choice=yes]").click()
+    expect(page.locator("[data-readback-vote]")).to_contain_text(community["unit"]["number"])
+    page.locator("[data-cast]").click()
     expect(page.locator("[data-done-text]")).to_contain_text(f"{community['unit']['number']} 户的选票已登记")
     result = staff.get(f"/votes/{vote['id']}/result")
     assert result["tally"]["yes"]["headcount"] == 1
+
+
+def test_an_informed_ballot_shows_the_proposal_reads_the_choice_back_then_casts(
+        new_context, kiosk, community):
+    staff = community["staff"]
+    liang_id = kiosk["liang"].get("/me")["id"]
+    staff.post(f"/units/{community['unit']['id']}/owner", {"user_id": liang_id})
+    vote = staff.post("/votes", {"title": "加装电梯", "rule": "major",
+                                 "description": "在B栋北侧加装无障碍电梯。\n费用由维修资金支付。",
+                                 "building_id": community["building"]["id"],
+                                 "attachments": [{"title": "施工方案",
+                                                  "url": "https://example.org/plan.pdf"}]})
+    page = open_kiosk(new_context, kiosk)
+    page.get_by_role("button", name="投票").click()
+    page.get_by_role("button", name="加装电梯").click()
+    proposal = page.locator("[data-screen=vote-proposal]")
+    expect(proposal.locator("[data-proposal-title]")).to_have_text("加装电梯")
+    expect(proposal).to_contain_text("费用由维修资金支付。")
+    expect(proposal.locator("[data-proposal-rule]")).to_have_text("重大事项（四分之三）")
+    expect(proposal.locator("[data-proposal-rule-help]")).to_contain_text("四分之三以上同意")
+    expect(proposal).to_contain_text("施工方案")
+    page.locator("[data-identify]").click()  # the person identifies before choosing
+    page.get_by_role("button", name="Liang").click()
+    enter_pin(page, "2468")
+    page.locator("[data-choice=no]").click()
+    expect(page.locator("[data-readback]")).to_have_text("反对")
+    page.locator("[data-rechoose]").click()
+    page.locator("[data-choice=yes]").click()
+    expect(page.locator("[data-readback]")).to_have_text("同意")
+    page.locator("[data-cast]").click()
+    receipt = page.locator("[data-receipt-code]")
+    expect(receipt).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}"))
+    status = staff.get(f"/votes/{vote['id']}/receipts/{receipt.inner_text()}")
+    assert status["counted"] is True and status["choice"] == "yes"
 
 
 def test_kiosk_screens_have_no_serious_accessibility_violations(browser, kiosk):
