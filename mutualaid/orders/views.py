@@ -37,11 +37,15 @@ def order_context():
 
 
 def _my_orders(user, statuses=ACTIVE, limit=20):
-    """Orders I asked for or help with, newest first."""
+    """Orders I asked for or help with, newest first, apart: ``{"asked": [...], "helping":
+    [...]}``."""
     select = access.visible_orders(user, mine=True)
     if statuses:
         select = select.where(Order.status.in_(statuses))
-    return db.session.scalars(select.limit(limit)).all()
+    orders = db.session.scalars(select.limit(limit)).all()
+    helping = [order for order in orders if order.helper_id == user.id]
+    return {"asked": [order for order in orders if order.helper_id != user.id],
+            "helping": helping}
 
 
 def _board(user):

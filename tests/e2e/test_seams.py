@@ -162,3 +162,21 @@ def test_a_long_form_error_scrolls_into_view_and_takes_focus_in_chinese(server, 
     assert not re.search(r"[A-Za-z]{4,}", tags_error.inner_text())  # in Chinese
     assert page.evaluate("""() => document.activeElement.closest('.field, fieldset')
                             .contains(document.querySelector('[data-error-for=tags]'))""")
+
+
+def test_suggestions_update_live_and_helping_is_listed_apart(server, community, live_api,
+                                                            new_context):
+    requester_api = verified_resident(server, live_api, community, "chen", "101", "陈伯")
+    helper_api = verified_resident(server, live_api, community, "master_he", "601", "何师傅")
+    helper_api.call("PUT", "/me/skills", {"tags": ["repair"], "radius_m": 1000})
+    helper = new_context().new_page()
+    sign_in(helper, server.url, "master_he", "pw-master_hemaster_he")
+    helper.goto(server.url + "/")
+    expect(helper.locator("[data-live-indicator]")).to_have_attribute("data-state", "online")
+    order = requester_api.post("/orders", {"title": "厨房水管漏水", "tags": ["repair.plumbing"]})
+    suggestion = helper.get_by_test_id("suggestions").locator(f"[data-order-id='{order['id']}']")
+    expect(suggestion).to_contain_text("厨房水管漏水", timeout=15_000)  # no reload
+    helper_api.post(f"/orders/{order['id']}/accept")
+    expect(helper.get_by_test_id("helping")).to_contain_text("厨房水管漏水", timeout=15_000)
+    expect(helper.locator("#home-mine-orders")).not_to_contain_text("厨房水管漏水")
+    expect(suggestion).to_have_count(0)
