@@ -9,7 +9,7 @@ from mutualaid.accounts.domain import staff_community_ids
 from mutualaid.accounts.models import User
 from mutualaid.extensions import db
 from mutualaid.matching.tags import TAXONOMY, tag_name
-from mutualaid.orders import access, credits, domain, expiry, reports
+from mutualaid.orders import access, credits, domain, expiry, reports, texts
 from mutualaid.orders.domain import STATUS_NAMES
 from mutualaid.orders.matches import suggestions_for
 from mutualaid.orders.cli import expire_orders
@@ -33,7 +33,8 @@ def order_context():
     """Names templates need to show orders."""
     locale = str(get_locale())
     return {"status_names": STATUS_NAMES, "urgency_names": URGENCY_NAMES,
-            "tag_label": lambda code: tag_name(code, locale) if code in TAXONOMY else code}
+            "tag_label": lambda code: tag_name(code, locale) if code in TAXONOMY else code,
+            "system_text": lambda text: texts.shown(text, locale)}
 
 
 def _my_orders(user, statuses=ACTIVE, limit=20):

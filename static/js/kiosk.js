@@ -11,6 +11,13 @@ const template = (name, values = {}) => {
   return text.replace(/\{(\w+)\}/g, (_m, key) => values[key] ?? "");
 };
 const DONE_RESET_SECONDS = 15;
+// Needs posted here are stored with codes (orders/texts.py), shown in this screen's language:
+// "@tag:<code>" is the tag's name (read from the tag buttons), "@kiosk" the kiosk note.
+const TAG_TITLE = "@tag:";
+const KIOSK_POSTED = "@kiosk";
+const shownTitle = (title) => (title?.startsWith(TAG_TITLE)
+  ? $(`[data-tag="${CSS.escape(title.slice(TAG_TITLE.length))}"]`)?.textContent.trim() ?? title
+  : title);
 
 let board = { orders: [], votes: [], sessions: [], upcoming: [] };
 let state = {};
@@ -70,7 +77,7 @@ function turnoutBar(vote) {
 function renderBoard() {
   const orders = $("[data-board-orders]");
   orders.replaceChildren(...board.orders.map((o) => item(
-    [span(o.title, "title"), span(root.dataset[`status${o.status[0].toUpperCase()}${o.status.slice(1)}`] ?? o.status, "badge")],
+    [span(shownTitle(o.title), "title"), span(root.dataset[`status${o.status[0].toUpperCase()}${o.status.slice(1)}`] ?? o.status, "badge")],
     { order: o.id, version: o.version })));
   $("[data-empty-orders]").hidden = board.orders.length > 0;
   const votes = $("[data-board-votes]");
@@ -248,7 +255,7 @@ function askForWhom() {
 
 async function postNeed(onBehalfOf) {
   const body = {
-    title: state.tagName, description: msg("msgPostedAtKiosk"), tags: [state.tag],
+    title: `${TAG_TITLE}${state.tag}`, description: KIOSK_POSTED, tags: [state.tag],
     on_behalf_of: onBehalfOf,
   };
   const { ok, data } = await call("/orders", { method: "POST", body, token: state.token });
@@ -332,7 +339,7 @@ function readBack() {
 
 async function castBallot(unit) {
   const body = { choice: state.choice };
-  if (unit) Object.assign(body, { unit_id: Number(unit.id), channel: "kiosk", note: msg("msgPostedAtKiosk") });
+  if (unit) Object.assign(body, { unit_id: Number(unit.id), channel: "kiosk", note: KIOSK_POSTED });
   const { ok, data } = await call(`/votes/${state.voteId}/ballots`, { method: "POST", body, token: state.token });
   if (!ok) return failed(data?.error?.message ?? msg("msgError"));
   const text = unit
@@ -376,7 +383,7 @@ root.addEventListener("click", (event) => {
     if (d.start === "vote") return chooseVote();
     return chooseSession();
   }
-  if (d.tag) { state.tag = d.tag; state.tagName = target.textContent.trim(); return askWho(); }
+  if (d.tag) { state.tag = d.tag; return askWho(); }
   if (d.vote) { state.voteId = Number(d.vote); return showProposal(state.voteId); }
   if (d.identify !== undefined) return askWho();
   if (d.choice) { state.choice = d.choice; return readBack(); }
