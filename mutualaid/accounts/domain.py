@@ -131,9 +131,9 @@ def verify_user(actor, user, unit, relation):
     require_staff_of(actor, unit.building.community_id)
     if relation == "owner":
         if unit.owner_id is not None and unit.owner_id != user.id:
-            raise Conflict(
-                _("This unit already has an owner of record. Change it on the building's page first."),
-                code="unit_has_owner")
+            message = _("This unit already has an owner of record. "
+                        "Change it on the building's page first.")
+            raise Conflict(message, code="unit_has_owner")
         unit.owner_id = user.id
     user.unit = unit
     user.relation = relation

@@ -15,6 +15,7 @@ from mutualaid.accounts.secrets import check_secret, hash_secret, token_digest
 from mutualaid.database import utcnow
 from mutualaid.errors import Conflict, Forbidden, ValidationFailed
 from mutualaid.extensions import db
+from mutualaid.places.models import Unit
 
 RESET_TTL = timedelta(hours=24)
 # No 0/O or 1/I/L: the code is read aloud at the hut and typed on a phone.
@@ -99,8 +100,8 @@ def reset_password(username, code, new, now=None):
         ResetCode.code_hash == token_digest(normalise_code(code)),
         User.username == username.lower(), User.active))
     if row is None or row.used_at is not None or row.expires_at <= now:
-        raise ValidationFailed(_("This reset code is not valid. Ask at the share hut for a new one."),
-                               code="invalid_code",
+        raise ValidationFailed(_("This reset code is not valid. "
+                                 "Ask at the share hut for a new one."), code="invalid_code",
                                fields={"code": [_("This reset code is not valid.")]})
     row.used_at = now
     user = db.session.get(User, row.user_id)
@@ -145,8 +146,16 @@ def delete_account(user, password):
     user.display_name, user.phone, user.locale = ERASED_NAME, None, None
     user.password_hash = "!"  # no argon2 hash matches: nobody signs in again
     user.pin_hash, user.active, user.deleted_at = None, False, utcnow()
+    _forget_home(user)
     _end_everything(user)
     db.session.flush()
+
+
+def _forget_home(user):
+    """Where they lived goes too: their flats have no owner of record until staff record the
+    new one (closed votes keep their frozen electorate, so their recounts do not change)."""
+    db.session.execute(sa.update(Unit).where(Unit.owner_id == user.id).values(owner_id=None))
+    user.unit_id, user.relation = None, None
 
 
 def _end_everything(user):

@@ -8,6 +8,7 @@ from mutualaid.accounts import self_service
 from mutualaid.accounts.models import ApiToken, ResetCode, User
 from mutualaid.errors import Conflict, Forbidden, ValidationFailed
 from mutualaid.extensions import db
+from mutualaid.places.models import Unit
 from mutualaid.votes import domain as votes
 from mutualaid.votes.models import Ballot, Vote
 from tests.accounts.test_api import sign_in
@@ -167,8 +168,10 @@ def test_delete_me_erases_names_keeps_records_and_the_chain(api):
     user = db.session.get(User, owner.id)
     assert user.display_name == self_service.ERASED_NAME and user.phone is None
     assert not user.active and user.deleted_at is not None and user.username.startswith("~")
+    assert user.unit_id is None and db.session.scalar(sa.select(Unit.owner_id)) is None
     assert client.get("/me").status_code == 401
-    assert api().post("/auth/tokens", {"username": username, "password": PASSWORD}).status_code == 401
+    signing_in = api().post("/auth/tokens", {"username": username, "password": PASSWORD})
+    assert signing_in.status_code == 401
     assert db.session.scalar(sa.select(sa.func.count(Ballot.id))) == 1
     problems, _recount = votes.verify_vote(db.session.get(Vote, vote["id"]))
     assert problems == []

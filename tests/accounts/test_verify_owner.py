@@ -64,3 +64,21 @@ def test_the_door_knocking_list_names_the_owner_and_phone(api):
                                       "building_id": unit.building_id}).json
     items = api(staff).get(f"/votes/{vote['id']}/pending-units").json["items"]
     assert items[0]["owner"] == {"id": owner.id, "display_name": "梁姨", "phone": "13800000002"}
+
+
+def test_the_paper_ballot_form_names_owner_and_phone_by_building(client, api):
+    from tests.accounts.test_api import sign_in
+
+    unit = make_unit(number="302")
+    staff = make_staff(unit.building.community)
+    owner = make_user(display_name="梁姨", phone="13800000002")
+    domain.verify_user(staff, owner, unit, "owner")
+    vote = api(staff).post("/votes", {"title": "电梯", "description": "更换电梯", "rule": "major",
+                                      "building_id": unit.building_id}).json
+    make_user("newcomer")
+    db.session.commit()
+    sign_in(client, staff.username)
+    page = client.get(f"/votes/{vote['id']}/record").text
+    assert page.count("<optgroup") == 1  # one building, one group
+    assert "梁姨 · 13800000002" in page
+    assert "登记业主" in client.get("/staff/verify").text  # the page says what owner does
