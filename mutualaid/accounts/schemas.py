@@ -82,6 +82,7 @@ class MeSchema(Schema):
     unit = fields.Nested(UnitRefSchema, allow_none=True)
     relation = fields.String(allow_none=True)
     has_pin = fields.Function(lambda user: user.pin_hash is not None)
+    share_phone = fields.Boolean()
     credits_minutes = fields.Integer(dump_only=True)  # filled by the orders feature
 
 
@@ -131,4 +132,3 @@ class ResetCodeSchema(Schema):
     expires_in = fields.Integer()
 
 
-profile_form = ProfileSchema()

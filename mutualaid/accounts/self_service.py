@@ -9,7 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from mutualaid.accounts.domain import require_staff_over_user
+from mutualaid.accounts.domain import change_password, require_staff_over_user
 from mutualaid.accounts.models import ApiToken, ResetCode, User
 from mutualaid.accounts.secrets import check_secret, hash_secret, token_digest
 from mutualaid.database import utcnow
@@ -53,10 +53,9 @@ def change_own_password(user, current, new, keep_token=None):
     Raises ValidationFailed when the current password is wrong. The caller keeps the cookie
     session in use alive by signing it in again.
     """
-    if not check_secret(user.password_hash, current):
-        raise ValidationFailed(_("Current password is wrong."),
-                               fields={"current_password": [_("Current password is wrong.")]})
-    _set_password(user, new, keep_token)
+    change_password(user, current, new)
+    revoke_tokens(user, keep=keep_token)
+    db.session.flush()
 
 
 def _set_password(user, new, keep_token=None):

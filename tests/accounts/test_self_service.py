@@ -24,7 +24,7 @@ def test_patch_me_changes_profile_and_language(api):
                                        "share_phone": False, "locale": "en"})
     assert response.status_code == 200
     assert response.json["display_name"] == "梁姨" and response.json["phone"] == "13800000002"
-    assert (user.share_phone, user.locale) == (False, "en")
+    assert (user.share_phone, user.locale) == (False, "en") and not response.json["share_phone"]
     assert api(user).patch("/me", {"phone": None}).json["phone"] is None
 
 
