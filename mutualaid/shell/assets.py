@@ -10,10 +10,11 @@ _KEY = "shell_assets_version"
 
 
 def assets_version(app=None):
-    """The first 12 hex digits of the SHA-256 over every static file's path and content."""
+    """The first 12 hex digits of the SHA-256 over every static file's path and content, read
+    once per process (a deploy restarts it)."""
     app = app or current_app
     version = app.extensions.get(_KEY)
-    if version is None or app.debug:
+    if version is None:
         digest = hashlib.sha256()
         root = Path(app.static_folder)
         for path in sorted(p for p in root.rglob("*") if p.is_file()):

@@ -19,6 +19,8 @@ def _register(page, url, username, display_name, password):
 
 def test_newcomer_verified_as_owner_votes_at_once(server, community, live_api, new_context):
     staff_api = community["staff"]
+    ownerless = staff_api.post(f"/buildings/{community['building']['id']}/units",
+                               {"number": "601", "floor_area_m2": "75.12"})
     vote = staff_api.post("/votes", {"title": "B栋更换电梯", "rule": "major",
                                      "description": "更换为无障碍电梯。",
                                      "building_id": community["building"]["id"]})
@@ -44,6 +46,13 @@ def test_newcomer_verified_as_owner_votes_at_once(server, community, live_api, n
     resident.get_by_role("radio", name="同意").check()
     resident.get_by_role("button", name="投票").click()
     expect(resident.get_by_test_id("receipt")).to_have_text(re.compile(r"^[A-Z0-9]{4}-"))
+
+    staff.goto(f"{server.url}/votes/{vote['id']}/record")
+    staff.get_by_label("房屋").select_option(value=str(ownerless["id"]))
+    staff.get_by_role("radio", name="纸质").check()
+    staff.get_by_role("radio", name="同意").check()
+    staff.get_by_role("button", name="录入选票").click()
+    expect(staff.locator("[data-flash]")).to_have_text("选票已录入。")
 
     staff.goto(f"{server.url}/votes/{vote['id']}")
     staff.once("dialog", lambda dialog: dialog.dismiss())

@@ -35,8 +35,6 @@ def test_the_version_changes_with_any_static_file(tmp_path):
     (tmp_path / "css").mkdir()
     style = tmp_path / "css" / "app.css"
     style.write_text("body { color: black; }")
-    fake = SimpleNamespace(static_folder=str(tmp_path), extensions={}, debug=False)
-    before = assets_version(fake)
+    before = assets_version(SimpleNamespace(static_folder=str(tmp_path), extensions={}))
     style.write_text("body { color: #222; }")
-    assert assets_version(SimpleNamespace(static_folder=str(tmp_path), extensions={},
-                                          debug=False)) != before
+    assert assets_version(SimpleNamespace(static_folder=str(tmp_path), extensions={})) != before
