@@ -14,6 +14,7 @@ from mutualaid.votes.models import Ballot, Vote
 from tests.accounts.test_api import sign_in
 from tests.factories import PASSWORD, make_staff, make_unit, make_user
 from tests.orders.factories import make_neighbourhood, order_in
+from tests.security.test_sessions import limited  # noqa: F401  (the rate-limited world)
 
 NEW = "a new long password"
 
@@ -197,3 +198,13 @@ def test_issue_a_code_for_a_closed_account_conflicts(db):
     self_service.delete_account(resident, PASSWORD)
     with pytest.raises(Conflict):
         self_service.issue_reset_code(make_staff(unit.building.community), resident)
+
+
+def test_guessing_reset_codes_is_rate_limited(limited):  # noqa: F811
+    client = limited.app.test_client()
+    body = {"username": "resi", "code": "ABCD-EFGH", "new_password": NEW}
+    answers = [client.post("/api/v1/auth/reset", json=body) for _ in range(10)]
+    assert {a.status_code for a in answers} == {400}
+    assert {a.json["error"]["code"] for a in answers} == {"invalid_code"}
+    flooded = client.post("/api/v1/auth/reset", json=body)
+    assert flooded.status_code == 429 and flooded.json["error"]["code"] == "rate_limited"
