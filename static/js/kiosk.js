@@ -323,6 +323,8 @@ function showProposal(voteId) {
   $("[data-proposal-qr]").src = `/qr.svg?path=${encodeURIComponent(`/votes/${vote.id}`)}`;
   $("[data-vote-title]").textContent = vote.title;
   show("vote-proposal");
+  // Reading a proposal takes longer than a tap: no account is signed in yet, so wait longer.
+  armIdle(3 * Number(root.dataset.idleSeconds || 60));
 }
 
 function choiceWord(choice) {
