@@ -208,3 +208,18 @@ def test_guessing_reset_codes_is_rate_limited(limited):  # noqa: F811
     assert {a.json["error"]["code"] for a in answers} == {"invalid_code"}
     flooded = client.post("/api/v1/auth/reset", json=body)
     assert flooded.status_code == 429 and flooded.json["error"]["code"] == "rate_limited"
+
+
+def test_me_page_names_the_home_unit_apart_from_the_home_tab(app, client):
+    resident = make_user(verified=True, unit=make_unit(number="302"))
+    newcomer = make_user()
+    db.session.commit()
+    sign_in(client, resident.username)
+    page = client.get("/me").text
+    assert "<dt>住址</dt>" in page and ">首页</a>" in page  # the flat, and the nav tab
+    assert 'data-testid="next-steps"' not in page
+    for section in ("/api/v1/me/password", "/api/v1/me/export", 'data-method="DELETE"'):
+        assert section in page
+    other = app.test_client()
+    sign_in(other, newcomer.username)
+    assert 'data-testid="next-steps"' in other.get("/me").text
