@@ -74,6 +74,7 @@ def seed():
     _seed_vote(staff, units)
     _seed_projects(staff, units)
     _seed_catalogue(staff, community)
+    logins.append(_seed_account_seams())
     logins.append(("kiosk", "B", "/kiosk/" + _seed_kiosk(staff, community)))
     logins += _trust_notes(community)
     db.session.commit()
@@ -113,6 +114,25 @@ def _seed_orders(staff):
     orders.start_order(people["huang"], done)
     orders.complete_order(people["huang"], done, 40)
     orders.confirm_order(people["mai"], done, 5, "谢谢黄先生！ Thank you, Mr Huang!")
+
+
+def _seed_account_seams():
+    """What joins the features: Auntie Liang's escort need taken by Mr Huang (she sees his name
+    and phone), a need posted at the kiosk (its title and note read in each reader's language),
+    and Granny Wu, just registered, told what comes next and waiting on the staff desk."""
+    from mutualaid.orders import domain as orders
+    from mutualaid.orders import texts
+
+    people = {user.username: user for user in db.session.scalars(sa.select(User))}
+    escort = orders.create_order(people["liang"], {
+        "title": "周四陪我去医院复诊 Escort me to the hospital on Thursday",
+        "tags": ["escort.hospital"], "urgency": "normal"})
+    orders.accept_order(people["huang"], escort)
+    orders.create_order(people["chen"], {"title": texts.TAG_TITLE + "companionship",
+                                         "description": texts.KIOSK_POSTED,
+                                         "tags": ["companionship"], "urgency": "low"})
+    accounts.register_user("wu", PASSWORD, "吴阿婆 Granny Wu", "13800000006")
+    return ("resident", "wu", "registered, waiting for verification")
 
 
 def _seed_vote(staff, units):

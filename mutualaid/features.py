@@ -1,6 +1,7 @@
 """The one place that knows every feature: it registers each feature's pages and API routes,
-and puts what features show on the shared pages (the tab bar, the home page, "me", the staff
-desk, the ``GET /me`` answer, the ways to open a socket). Features never push into each other.
+and puts what features contribute to shared places there (the tab bar, the home page, "me",
+the staff desk, the ``GET /me`` answer, the data export and account closing, the ways to open
+a socket). Features never push into each other's lists.
 """
 from importlib import import_module
 
@@ -9,32 +10,35 @@ from flask_babel import lazy_gettext
 from mutualaid import realtime
 from mutualaid.api import bp as api_bp
 
-# Packages under mutualaid/ with pages (views.py, blueprint ``bp``) and with /api/v1 routes
-# (api.py), in the order their blueprints are registered.
+# Packages under mutualaid/ with pages (views.py, blueprint ``bp``), in the order their
+# blueprints are registered, and the modules holding /api/v1 routes.
 PAGES = ("shell", "accounts", "places", "matching", "orders", "votes", "catalogue", "kiosk")
-API = ("accounts", "matching", "catalogue", "kiosk", "places", "orders", "votes")
+API = ("accounts.api", "accounts.self_api", "matching.api", "catalogue.api", "kiosk.api",
+       "places.api", "orders.api", "votes.api", "votes.project_api")
 
 
 def init_app(app):
     """Register every feature's blueprint, its API routes and its parts of shared pages."""
     import_module("mutualaid.api.openapi")
     for name in API:
-        import_module(f"mutualaid.{name}.api")
+        import_module(f"mutualaid.{name}")
     for name in PAGES:
         app.register_blueprint(import_module(f"mutualaid.{name}.views").bp)
     app.register_blueprint(api_bp)
     _fill_shared_pages()
+    _fill_account_parts()
     realtime.init_app(app)
     import_module("mutualaid.kiosk.scope").init_app(app)  # kiosk sign-ins do kiosk things only
 
 
 def _fill_shared_pages():
-    """What each feature adds to the pages and answers that several features share."""
+    """What each feature adds to the pages that several features share."""
+    from mutualaid.accounts import views as accounts
     from mutualaid.accounts.api import ME_EXTRAS
     from mutualaid.kiosk.sockets import authenticate_kiosk
     from mutualaid.orders import views as orders
     from mutualaid.orders.api import me_credits
-    from mutualaid.places.views import STAFF_LINKS
+    from mutualaid.places.views import STAFF_COUNTS, STAFF_LINKS
     from mutualaid.realtime.sockets import SOCKET_AUTHENTICATORS
     from mutualaid.shell.views import HOME_SECTIONS, ME_SECTIONS, NAV_LINKS
     from mutualaid.votes import views as votes
@@ -53,8 +57,33 @@ def _fill_shared_pages():
         ("catalogue.staff", lazy_gettext("Service catalogue")),
         ("kiosk.manage", lazy_gettext("Kiosks")), ("votes.new", lazy_gettext("New vote")),
     ])
+    _replace(STAFF_COUNTS, [
+        ("accounts.verification_queue", lazy_gettext("waiting for verification"),
+         accounts.waiting_for_verification),
+        ("orders.staff_reports", lazy_gettext("open reports"), orders.open_report_count),
+        ("votes.index", lazy_gettext("open votes"), votes.open_vote_count),
+    ])
     _replace(ME_EXTRAS, [me_credits])
     _replace(SOCKET_AUTHENTICATORS, [authenticate_kiosk])
+
+
+def _fill_account_parts():
+    """What each feature keeps of a person: their data export, and what closing the account
+    must wait for or erase."""
+    from mutualaid.accounts import self_service
+    from mutualaid.catalogue.api import export_bookings
+    from mutualaid.matching import domain as matching
+    from mutualaid.matching.api import export_offers, export_skills
+    from mutualaid.orders import domain as orders
+    from mutualaid.orders.api import export_ledger, export_orders
+    from mutualaid.votes import owners
+
+    _replace(self_service.EXPORT_PARTS, [
+        ("skills", export_skills), ("offers", export_offers), ("bookings", export_bookings),
+        ("orders", export_orders), ("ledger", export_ledger), ("ballots", owners.ballots_of),
+    ])
+    _replace(self_service.GUARDS, [owners.refuse_while_owner_in_open_vote])
+    _replace(self_service.ERASERS, [matching.forget_skills_and_offers, orders.leave_orders])
 
 
 def _replace(shared, items):

@@ -65,5 +65,5 @@ def test_backup_copies_the_live_database(runner, tmp_path):
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code == 0, result.output
     with sqlite3.connect(target) as copy:
-        assert copy.execute("SELECT count(*) FROM users").fetchone()[0] == 7
+        assert copy.execute("SELECT count(*) FROM users").fetchone()[0] == 8
     assert runner.invoke(args=["backup", str(target)]).exit_code != 0  # never overwrites

@@ -157,9 +157,17 @@ def verify_user(actor, user, unit, relation):
 
     Raises Forbidden unless ``actor`` is staff of the unit's community and, for someone
     already verified elsewhere, of that community too (no moving people out of another's).
+    With ``owner`` the user becomes the unit's owner of record in the same step (so they can
+    vote at once); Conflict ``unit_has_owner``, changing nothing, when another is recorded.
     """
     require_staff_over_user(actor, user)
     require_staff_of(actor, unit.building.community_id)
+    if relation == "owner":
+        if unit.owner_id is not None and unit.owner_id != user.id:
+            message = _("This unit already has an owner of record. "
+                        "Change it on the building's page first.")
+            raise Conflict(message, code="unit_has_owner")
+        unit.owner_id = user.id
     user.unit = unit
     user.relation = relation
     user.verified_at = utcnow()

@@ -42,6 +42,11 @@ class User(UserMixin, db.Model):
     # stolen cookie (Flask sessions live in the client) stops working at once.
     session_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Whether the requester of an order this user helps with sees their phone number.
+    share_phone: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    # Set when the person deleted their account: names and phone are erased in place, the
+    # row stays so that ledgers, ballots and order histories keep pointing at an id.
+    deleted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     unit: so.Mapped[Unit | None] = so.relationship(foreign_keys=[unit_id])
 
@@ -96,3 +101,16 @@ class ApiToken(db.Model):
     kiosk_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("kiosks.id"), index=True)
 
     user: so.Mapped[User] = so.relationship()
+
+
+class ResetCode(db.Model):
+    """A one-time password reset code that staff hand over in person; only its hash is kept."""
+
+    __tablename__ = "reset_codes"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    issued_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

@@ -97,6 +97,7 @@ class MeSchema(Schema):
     unit = fields.Nested(UnitRefSchema, allow_none=True)
     relation = fields.String(allow_none=True)
     has_pin = fields.Function(lambda user: user.pin_hash is not None)
+    share_phone = fields.Boolean()
     credits_minutes = fields.Integer(dump_only=True)  # filled by the orders feature
 
 
@@ -115,3 +116,35 @@ class TokenSchema(Schema):
 public_user_schema = PublicUserSchema()
 me_schema = MeSchema()
 staff_user_schema = StaffUserSchema()
+
+
+# Account self-service: profile, password reset by a code from the hut, closing the account.
+class ProfileSchema(Schema):
+    display_name = Text(50)
+    phone = CleanString(allow_none=True, validate=PHONE)
+    share_phone = Flag()
+    locale = fields.String(validate=validate.OneOf(("zh", "en")))
+
+    @validates_schema
+    def _something_to_change(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Give at least one field to change.", "_schema")
+
+
+class ResetSchema(Schema):
+    """A forgotten password: the username, the code staff gave in person, a new password."""
+
+    username = CleanString(required=True, validate=validate.Length(1, 32))
+    code = CleanString(required=True, validate=validate.Length(1, 20))
+    new_password = NewPassword()
+
+
+class PasswordConfirmSchema(Schema):
+    password = CleanString(required=True, load_only=True, validate=validate.Length(1, 128))
+
+
+class ResetCodeSchema(Schema):
+    code = fields.String()
+    expires_in = fields.Integer()
+
+

@@ -13,6 +13,7 @@ from mutualaid.accounts.schemas import CredentialsSchema, RegisterSchema
 from mutualaid.core.errors import DomainError
 from mutualaid.core.extensions import db, limiter
 from mutualaid.places.models import Building, Community, Unit
+from mutualaid.core.messages import translate_all
 from mutualaid.core.routing import is_local_path
 
 bp = Blueprint("accounts", __name__)
@@ -45,7 +46,7 @@ def login():
             data = credentials_form.load({k: form.get(k, "") for k in ("username", "password")})
             user = domain.authenticate(data["username"], data["password"])
         except ValidationError as error:
-            errors = error.messages
+            errors = translate_all(error.messages)
         except DomainError:
             errors = {"_form": [_("Wrong username or password.")]}
         else:
@@ -68,7 +69,7 @@ def register():
         try:
             user = domain.register_user(**register_form.load(payload))
         except ValidationError as error:
-            errors = error.messages
+            errors = translate_all(error.messages)
         except DomainError as error:
             errors = error.fields or {"_form": [error.message]}
         else:
@@ -95,6 +96,12 @@ def logout():
 def me():
     """My profile: verification status, kiosk PIN, language."""
     return render_template("accounts/me.html")
+
+
+@bp.get("/reset")
+def reset():
+    """Set a new password with a one-time code that staff gave in person."""
+    return render_template("accounts/reset.html")
 
 
 @bp.get("/staff/verify")
@@ -127,3 +134,10 @@ def _staff_buildings(user):
     for unit in units:
         by_building[unit.building_id].append(unit)
     return [(building, by_building[building.id]) for building in buildings]
+
+
+def waiting_for_verification(user):
+    """Staff desk: how many newcomers wait to be verified (the queue is shared, see
+    ``domain.residents_for``)."""
+    return db.session.scalar(sa.select(sa.func.count(User.id)).where(
+        User.role == "resident", User.verified_at.is_(None), User.active))

@@ -13,6 +13,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from mutualaid.core.errors import Forbidden, Unauthorized, ValidationFailed
 from mutualaid.core.extensions import db, limiter
+from mutualaid.core.messages import translate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 ROUTES = []  # (rule, method, options) for the OpenAPI document
@@ -103,7 +104,7 @@ def _string_keys(messages):
         return {str(key): _string_keys(value) for key, value in messages.items()}
     if isinstance(messages, list):
         return [_string_keys(message) for message in messages]
-    return _(messages) if isinstance(messages, str) else messages
+    return translate(messages) if isinstance(messages, str) else messages
 
 
 class PageArgs(Schema):

@@ -1,4 +1,5 @@
 """/api/v1 routes of the micro-service catalogue."""
+import sqlalchemy as sa
 from flask_login import current_user
 
 from mutualaid.api import endpoint, page_of
@@ -11,6 +12,12 @@ from mutualaid.catalogue.schemas import (
 )
 from mutualaid.core.database import get_or_404
 from mutualaid.core.extensions import db
+
+
+def export_bookings(user):
+    """The user's bookings, for their data export (``GET /me/export``)."""
+    return [booking_schema.dump(booking) for booking in db.session.scalars(
+        sa.select(Booking).where(Booking.user_id == user.id).order_by(Booking.id))]
 
 
 def dump_service(service):

@@ -71,6 +71,25 @@ HTTP_CODES = {
 }
 
 
+def http_message(error):
+    """A werkzeug error's text in the reader's language (werkzeug writes only English)."""
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Please sign in."),
+        403: _("You may not do this."),
+        404: _("This page does not exist, or it was moved."),
+        405: _("This address does not take this kind of request."),
+        409: _("This clashes with a change made in the meantime."),
+        413: _("What was sent is too large."),
+        415: _("This kind of content is not accepted here."),
+        429: _("Too many requests. Please wait a moment and try again."),
+        503: _("The service is busy. Please try again in a moment."),
+    }
+    if error.code == 400 and "CSRF" in (error.description or ""):
+        return _("The form has expired. Reload the page and try again.")
+    return messages.get(error.code, _("Something went wrong on our side."))
+
+
 def wants_json():
     """True when the client should get JSON: API paths, or clients that prefer it."""
     if request.path.startswith("/api/"):
@@ -99,7 +118,7 @@ def init_app(app):
         code = HTTP_CODES.get(error.code, "error")
         if error.code == 400 and "CSRF" in (error.description or ""):
             code = "csrf_failed"
-        response = error_response(error.code, code, error.description or error.name)
+        response = error_response(error.code, code, http_message(error))
         if error.code == 405 and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response

@@ -1,4 +1,5 @@
-"""Language choice: the signed-in user's, else the ``lang`` cookie, else Chinese."""
+"""Language choice: the signed-in user's, else the ``lang`` cookie, else the browser's
+``Accept-Language`` (zh or en), else Chinese."""
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
@@ -14,7 +15,13 @@ def select_locale():
     if user is not None and getattr(user, "locale", None) in choices:
         return user.locale
     lang = request.cookies.get("lang")
-    return lang if lang in choices else current_app.config["BABEL_DEFAULT_LOCALE"]
+    if lang in choices:
+        return lang
+    # The browser's languages next ("zh-TW, en;q=0.8" → zh_CN, the Chinese we have).
+    best = request.accept_languages.best_match(["zh", "zh-CN", "en"])
+    if best is None:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return "en" if best == "en" else "zh_CN"
 
 
 def html_lang(locale):

@@ -12,6 +12,17 @@ from mutualaid.matching.schemas import (
 )
 
 
+def export_skills(user):
+    """The user's skills, for their data export (``GET /me/export``)."""
+    return skills_schema.dump(domain.skills_of(user))
+
+
+def export_offers(user):
+    """The user's offers, for their data export."""
+    return [offer_schema.dump(offer)
+            for offer in db.session.scalars(domain.offers_select(user, mine=True))]
+
+
 @endpoint("/skill-tags", response=SkillTagListSchema, auth="anyone")
 def list_skill_tags():
     """The skill-tag taxonomy, in both languages."""

@@ -116,6 +116,14 @@ def withdraw_offer(actor, offer):
     return offer
 
 
+def forget_skills_and_offers(user):
+    """A closing account: its skills go, its offers stay on record, inactive and wordless."""
+    db.session.execute(sa.delete(UserSkill).where(UserSkill.user_id == user.id))
+    for offer in db.session.scalars(sa.select(Offer).where(Offer.owner_id == user.id)):
+        offer.active, offer.description = False, ""
+    db.session.flush()
+
+
 def offers_select(viewer, tag=None, mine=False):
     """The select behind ``GET /offers``: the viewer's own offers (all), or the active offers
     of verified, active neighbours of the viewer's communities; ``tag`` also matches child

@@ -61,6 +61,13 @@ def sees_contact(user, order, staff_of=None):
     return user.id == order.helper_id and order.status in PARTY_STATUSES
 
 
+def sees_helper_contact(user, order, staff_of=None):
+    """The requester and the community's staff see how to reach the helper, once accepted."""
+    if order.helper_id is None or order.status not in PARTY_STATUSES:
+        return False
+    return user.id == order.requester_id or is_staff_for(user, order, staff_of)
+
+
 def visible_orders(viewer, status=None, tag=None, building_id=None, mine=False):
     """A select of the orders ``viewer`` may list, newest first, with the given filters."""
     select = (sa.select(Order).order_by(Order.created_at.desc(), Order.id.desc())

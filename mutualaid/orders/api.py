@@ -23,6 +23,18 @@ def me_credits(user):
     return {"credits_minutes": credits.balance_minutes(user.id)}
 
 
+def export_orders(user):
+    """The user's own orders, for their data export (``GET /me/export``)."""
+    return [dump_order(order, user)
+            for order in db.session.scalars(access.visible_orders(user, mine=True))]
+
+
+def export_ledger(user):
+    """The user's time credits, for their data export."""
+    return [credit_schema.dump(entry) for entry in db.session.scalars(
+        credits.ledger_select(user.id))]
+
+
 def _expire_due():
     """Expire overdue open orders before answering (lazily, besides the CLI job)."""
     expiry.expire_due_on_read()

@@ -181,6 +181,17 @@ def withdraw_from_order(actor, order, now=None):
     return order
 
 
+def leave_orders(user):
+    """A closing account: its open or accepted needs are cancelled, its accepted help handed
+    back; orders under way or done stay as they are (the history of others too)."""
+    for order in db.session.scalars(sa.select(Order).where(
+            Order.requester_id == user.id, Order.status.in_(("open", "accepted")))).all():
+        _move(order, user, "cancel")
+    for order in db.session.scalars(sa.select(Order).where(
+            Order.helper_id == user.id, Order.status == "accepted")).all():
+        withdraw_from_order(user, order)
+
+
 def expire_due_orders(now=None):
     """Expire every open order whose window has ended; returns how many expired."""
     now = now or utcnow()

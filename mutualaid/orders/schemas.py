@@ -15,6 +15,11 @@ class ContactSchema(Schema):
     building_name = fields.String()
 
 
+class HelperContactSchema(Schema):
+    display_name = fields.String()
+    phone = fields.String(allow_none=True)
+
+
 class OrderSchema(Schema):
     """An order as anyone who may see it gets it; ``contact`` is filled per viewer."""
 
@@ -38,6 +43,7 @@ class OrderSchema(Schema):
     updated_at = fields.AwareDateTime()
     version = fields.Integer()
     contact = fields.Nested(ContactSchema, allow_none=True, dump_default=None)
+    helper_contact = fields.Nested(HelperContactSchema, allow_none=True, dump_default=None)
 
 
 class NewOrderSchema(Schema):
@@ -178,11 +184,19 @@ def contact_of(order):
             "building_name": order.building.name}
 
 
+def helper_contact_of(order):
+    """How to reach the helper: their name, and their phone where they chose to share it."""
+    helper = order.helper
+    return {"display_name": helper.display_name,
+            "phone": helper.phone if helper.share_phone else None}
+
+
 def order_dumper(viewer=None):
     """A function dumping orders as ``viewer`` may see them (``contact`` only for the
-    requester, the accepted helper and staff); the viewer's staff scope is read once."""
+    requester, the accepted helper and staff; ``helper_contact`` only for the requester and
+    staff once accepted); the viewer's staff scope is read once."""
     from mutualaid.accounts.domain import staff_community_ids
-    from mutualaid.orders.access import sees_contact
+    from mutualaid.orders.access import sees_contact, sees_helper_contact
 
     staff_of = staff_community_ids(viewer) if viewer is not None else set()
 
@@ -190,6 +204,8 @@ def order_dumper(viewer=None):
         data = order_schema.dump(order)
         shown = viewer is not None and sees_contact(viewer, order, staff_of)
         data["contact"] = contact_of(order) if shown else None
+        helper_shown = viewer is not None and sees_helper_contact(viewer, order, staff_of)
+        data["helper_contact"] = helper_contact_of(order) if helper_shown else None
         return data
 
     return dump

@@ -9,12 +9,12 @@ from mutualaid.accounts.domain import staff_community_ids
 from mutualaid.accounts.models import User
 from mutualaid.core.extensions import db
 from mutualaid.matching.tags import TAXONOMY, tag_name
-from mutualaid.orders import access, credits, domain, expiry, reports
+from mutualaid.orders import access, credits, domain, expiry, reports, texts
 from mutualaid.orders.domain import STATUS_NAMES
 from mutualaid.orders.matches import suggestions_for
 from mutualaid.orders.cli import expire_orders
 from mutualaid.orders.models import URGENCIES, Order
-from mutualaid.orders.schemas import contact_of
+from mutualaid.orders.schemas import contact_of, helper_contact_of
 from mutualaid.places.models import Building, Unit
 
 bp = Blueprint("orders", __name__, cli_group=None)
@@ -31,15 +31,20 @@ def order_context():
     """Names templates need to show orders."""
     locale = str(get_locale())
     return {"status_names": STATUS_NAMES, "urgency_names": URGENCY_NAMES,
-            "tag_label": lambda code: tag_name(code, locale) if code in TAXONOMY else code}
+            "tag_label": lambda code: tag_name(code, locale) if code in TAXONOMY else code,
+            "system_text": lambda text: texts.shown(text, locale)}
 
 
 def _my_orders(user, statuses=ACTIVE, limit=20):
-    """Orders I asked for or help with, newest first."""
+    """Orders I asked for or help with, newest first, apart: ``{"asked": [...], "helping":
+    [...]}``."""
     select = access.visible_orders(user, mine=True)
     if statuses:
         select = select.where(Order.status.in_(statuses))
-    return db.session.scalars(select.limit(limit)).all()
+    orders = db.session.scalars(select.limit(limit)).all()
+    helping = [order for order in orders if order.helper_id == user.id]
+    return {"asked": [order for order in orders if order.helper_id != user.id],
+            "helping": helping}
 
 
 def _board(user):
@@ -81,9 +86,14 @@ def detail(order_id):
     """One order: what, who, where (for its parties), the timeline and the allowed actions."""
     _expire_due()
     order = access.get_visible(current_user, order_id)
-    contact = contact_of(order) if access.sees_contact(current_user, order) else None
+    # The requester knows their own address: what they need is how to reach the helper.
+    own = current_user.id == order.requester_id
+    contact = contact_of(order) if access.sees_contact(current_user, order) and not own else None
+    helper_contact = (helper_contact_of(order) if access.sees_helper_contact(current_user, order)
+                      else None)
     return render_template(
-        "orders/detail.html", order=order, contact=contact, events=domain.events_of(order),
+        "orders/detail.html", order=order, contact=contact, helper_contact=helper_contact,
+        events=domain.events_of(order),
         actions=domain.allowed_actions(current_user, order),
         staff=access.is_staff_for(current_user, order),
     )
@@ -156,3 +166,9 @@ def me_context():
         return {}
     return {"order_credits": _me_credits(current_user)}
 
+
+
+def open_report_count(user):
+    """Staff desk: how many reports in my communities wait for a decision."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        reports.reports_select(user).order_by(None).subquery()))

@@ -11,8 +11,9 @@ class AreaField(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         try:
             hundredths = parse_area(value)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
+        except ValueError:
+            raise ValidationError(
+                "Not a valid area: give m² with at most two decimals, up to 100000.") from None
         if hundredths == 0:
             raise ValidationError("An area must be more than 0.")
         return hundredths

@@ -11,6 +11,8 @@ from mutualaid.places.models import Building, Community, Unit
 
 bp = Blueprint("places", __name__, url_prefix="/staff")
 STAFF_LINKS = []  # (endpoint, label) of the staff tools, filled by mutualaid/features.py
+STAFF_COUNTS = []  # (endpoint, label, function(user) -> int): what waits for staff, at a
+# glance; filled by mutualaid/features.py
 
 
 @bp.before_request
@@ -27,8 +29,9 @@ def staff_home():
     select = sa.select(Community).order_by(Community.name)
     if current_user.role != "admin":
         select = select.where(Community.id.in_(staff_community_ids(current_user)))
+    counts = [(endpoint, label, count(current_user)) for endpoint, label, count in STAFF_COUNTS]
     return render_template("places/staff_home.html", communities=db.session.scalars(select).all(),
-                           links=STAFF_LINKS)
+                           links=STAFF_LINKS, counts=counts)
 
 
 @bp.get("/communities/<id:community_id>")

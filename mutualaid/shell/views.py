@@ -1,15 +1,20 @@
 """The app shell: home, language switch, PWA manifest and service worker, offline page, health."""
+from pathlib import Path
+
 import sqlalchemy as sa
 from flask import (Blueprint, current_app, jsonify, redirect, render_template, request,
-                   send_from_directory, url_for)
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from mutualaid.core.extensions import db
 from mutualaid.core.i18n import LANGUAGE_NAMES, html_lang, select_locale
 from mutualaid.core.routing import is_local_path
+from mutualaid.shell import assets
 
 bp = Blueprint("shell", __name__)
+bp.app_url_defaults(assets.add_version)
+bp.after_app_request(lambda response: assets.cache_versioned(response, request))
 # What features show on the shared pages, filled by mutualaid/features.py: the tab bar,
 # home sections, "me" sections.
 NAV_LINKS = []  # (endpoint, label)
@@ -79,8 +84,11 @@ def manifest():
 @bp.get("/sw.js")
 def service_worker():
     """The service worker, served from the root so that its scope is the whole app."""
-    response = send_from_directory(current_app.static_folder, "js/sw.js",
-                                   mimetype="text/javascript", max_age=0)
+    script = (Path(current_app.static_folder) / "js" / "sw.js").read_text(encoding="utf-8")
+    # A new deploy is a new worker (its bytes change), with caches of its own name.
+    script = script.replace("__ASSETS_VERSION__", assets.assets_version())
+    response = current_app.response_class(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response
 

@@ -19,6 +19,7 @@ from mutualaid.votes.schemas import (
 )
 
 
+
 def _existing(model, ident, field):
     """The row a body field names, or a 400 on that field."""
     row = db.session.get(model, ident) if ident is not None else None
@@ -145,5 +146,3 @@ def ballots_csv(vote_id):
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="vote-{vote.id}-ballots.csv"'})
 
-
-from mutualaid.votes import project_api as _project_api  # noqa: E402,F401  (its routes)

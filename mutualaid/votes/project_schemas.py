@@ -37,9 +37,9 @@ def _coefficients(value):
     loaded = {}
     for floor, text in value.items():
         if not isinstance(floor, str) or not _FLOOR.fullmatch(floor) or not -5 <= int(floor) <= 200:
-            raise ValidationError(f"Not a floor: {floor[:10]!r}.")
+            raise ValidationError("Floors are whole numbers, such as \"3\".")
         if not isinstance(text, str) or not _COEFFICIENT.fullmatch(text):
-            raise ValidationError(f"Floor {floor}: write a coefficient such as 1.10.")
+            raise ValidationError("Write each coefficient with two decimals, such as 1.10.")
         whole, _dot, part = text.partition(".")
         loaded[int(floor)] = int(whole) * 100 + int(part.ljust(2, "0"))
     return loaded

@@ -26,6 +26,12 @@ bp = Blueprint("votes", __name__, url_prefix="/votes", cli_group=None)
 for _command in COMMANDS:
     bp.cli.add_command(_command)
 
+def open_vote_count(user):
+    """Staff desk: how many votes I can see are open now."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        domain.filter_status(domain.visible_votes(user), "open").order_by(None).subquery()))
+
+
 
 @room_check("vote")
 def _vote_room(user, vote_id):

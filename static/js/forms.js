@@ -17,6 +17,7 @@ export async function apiFetch(path, { method = "GET", body } = {}) {
 const converters = {
   int: (v) => (v === "" ? undefined : Number.parseInt(v, 10)),
   "int-or-null": (v) => (v === "" ? null : Number.parseInt(v, 10)),
+  "string-or-null": (v) => (v === "" ? null : v),
   number: (v) => (v === "" ? undefined : Number(v.replace(",", "."))),
   json: (v) => (v === "" ? undefined : JSON.parse(v)),  // filled by page scripts
 };
@@ -35,7 +36,7 @@ export function formBody(form) {
     if ((el.type === "radio" || el.type === "checkbox") && !el.checked) continue;
     const value = converters[type] ? converters[type](el.value.trim()) : el.value.trim();
     if (value !== "" && value !== undefined) body[el.name] = value;
-    else if (type === "int-or-null") body[el.name] = null;
+    else if (type === "int-or-null" || type === "string-or-null") body[el.name] = null;
   }
   return body;
 }
@@ -58,10 +59,28 @@ function showErrors(form, error) {
   }
 }
 
+// On a phone the error may be far above the submit button: bring the first one into view
+// and move the focus there, so that it is seen and read out.
+export function revealError(form) {
+  const general = form.querySelector("[data-form-error]:not([hidden])");
+  // A group of chips or radios has no one element marked invalid: take its first control.
+  const slot = [...form.querySelectorAll("[data-error-for]")].find((el) => el.textContent.trim());
+  const inGroup = slot?.closest(".field, fieldset")?.querySelector("input, select, textarea");
+  const target = form.querySelector('[aria-invalid="true"]') ?? inGroup ?? slot ?? general;
+  if (!target) return;
+  if (!target.matches("input, select, textarea, button") && !target.hasAttribute("tabindex")) {
+    target.setAttribute("tabindex", "-1");
+  }
+  target.scrollIntoView({ block: "center" });
+  target.focus({ preventScroll: true });
+}
+
 async function submit(event) {
   const form = event.target.closest("form[data-api]");
   if (!form) return;
   event.preventDefault();
+  // Acts that cannot be undone (closing a legal vote, deleting an account) ask first.
+  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
   const button = form.querySelector('[type="submit"]');
   const status = form.querySelector("[data-form-status]");
   button?.setAttribute("aria-busy", "true");
@@ -70,10 +89,12 @@ async function submit(event) {
   try {
     const { ok, data } = await apiFetch(form.dataset.api, { method: form.dataset.method ?? "POST", body: formBody(form) });
     showErrors(form, ok ? null : data?.error ?? { message: message("msgNetwork") });
+    if (!ok) revealError(form);
     if (status) status.textContent = ok ? message("msgSaved") : "";
     if (ok) finish(form, data);
   } catch {
     showErrors(form, { message: message("msgNetwork") });
+    revealError(form);
     if (status) status.textContent = "";
   } finally {
     button?.removeAttribute("aria-busy");
@@ -81,12 +102,36 @@ async function submit(event) {
   }
 }
 
+// A success message outlives the reload or redirect that follows, shown by the next page.
+function keepFlash(text) {
+  try { if (text) window.sessionStorage.setItem("flash", text); } catch { /* private mode */ }
+}
+
+function showFlash() {
+  const slot = document.querySelector("[data-flash]");
+  let text = null;
+  try {
+    text = window.sessionStorage.getItem("flash");
+    window.sessionStorage.removeItem("flash");
+  } catch { return; }
+  if (!slot || !text) return;
+  slot.textContent = text;
+  slot.hidden = false;
+}
+
 function finish(form, data) {
   form.dispatchEvent(new CustomEvent("api:success", { detail: data, bubbles: true }));
+  for (const slot of form.querySelectorAll("[data-result]")) slot.textContent = data?.[slot.dataset.result] ?? "";
+  keepFlash(form.dataset.success);
   const target = form.dataset.redirect;
   if (target) window.location.assign(target.replace("{id}", data?.id ?? ""));
   else if (form.dataset.reload !== "false") window.setTimeout(() => window.location.reload(), 400);
-  else form.reset();
+  else { form.reset(); showFlash(); }
 }
 
 document.addEventListener("submit", submit);
+showFlash();
+// Pages answered with errors by the server (sign-in, registration) show them the same way.
+for (const form of document.querySelectorAll("form")) {
+  if (form.querySelector('[aria-invalid="true"], [data-form-error]:not([hidden])')) { revealError(form); break; }
+}

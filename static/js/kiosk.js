@@ -11,6 +11,13 @@ const template = (name, values = {}) => {
   return text.replace(/\{(\w+)\}/g, (_m, key) => values[key] ?? "");
 };
 const DONE_RESET_SECONDS = 15;
+// Needs posted here are stored with codes (orders/texts.py), shown in this screen's language:
+// "@tag:<code>" is the tag's name (read from the tag buttons), "@kiosk" the kiosk note.
+const TAG_TITLE = "@tag:";
+const KIOSK_POSTED = "@kiosk";
+const shownTitle = (title) => (title?.startsWith(TAG_TITLE)
+  ? $(`[data-tag="${CSS.escape(title.slice(TAG_TITLE.length))}"]`)?.textContent.trim() ?? title
+  : title);
 
 let board = { orders: [], votes: [], sessions: [], upcoming: [] };
 let state = {};
@@ -70,7 +77,7 @@ function turnoutBar(vote) {
 function renderBoard() {
   const orders = $("[data-board-orders]");
   orders.replaceChildren(...board.orders.map((o) => item(
-    [span(o.title, "title"), span(root.dataset[`status${o.status[0].toUpperCase()}${o.status.slice(1)}`] ?? o.status, "badge")],
+    [span(shownTitle(o.title), "title"), span(root.dataset[`status${o.status[0].toUpperCase()}${o.status.slice(1)}`] ?? o.status, "badge")],
     { order: o.id, version: o.version })));
   $("[data-empty-orders]").hidden = board.orders.length > 0;
   const votes = $("[data-board-votes]");
@@ -158,11 +165,13 @@ function armIdle(seconds) {
   idleTimer = window.setTimeout(reset, idle * 1000);
 }
 
-function done(title, text, qrPath) {
+function done(title, text, qrPath, receipt = null) {
   dropToken();
   $("[data-signed-in]").textContent = "";
   $("[data-done-title]").textContent = title;
   $("[data-done-text]").textContent = text;
+  $("[data-done-receipt]").hidden = !receipt;
+  $("[data-receipt-code]").textContent = receipt ?? "";
   const figure = $("[data-done-qr]");
   figure.hidden = !qrPath;
   if (qrPath) figure.querySelector("img").src = `/qr.svg?path=${encodeURIComponent(qrPath)}`;
@@ -245,7 +254,7 @@ function afterSignIn() {
   }
   if (state.flow === "vote") {
     if (state.user.is_staff) return askUnit();
-    return castBallot(null);
+    return show("vote-choice");
   }
   if (state.flow === "book") return book();
 }
@@ -258,7 +267,7 @@ function askForWhom() {
 
 async function postNeed(onBehalfOf) {
   const body = {
-    title: state.tagName, description: msg("msgPostedAtKiosk"), tags: [state.tag],
+    title: `${TAG_TITLE}${state.tag}`, description: KIOSK_POSTED, tags: [state.tag],
     on_behalf_of: onBehalfOf,
   };
   const { ok, data } = await call("/orders", { method: "POST", body, token: state.token });
@@ -302,23 +311,64 @@ function flattenUnits(data) {
   return items.flatMap((x) => (Array.isArray(x.units) ? x.units : [x])).filter((u) => u && u.id);
 }
 
+// ---- an informed ballot ------------------------------------------------------------------
+function paragraphs(text) {
+  return (text ?? "").split("\n").filter((line) => line.trim()).map((line) => {
+    const p = document.createElement("p");
+    p.textContent = line;
+    return p;
+  });
+}
+
+function showProposal(voteId) {
+  const vote = board.votes.find((v) => v.id === voteId);
+  if (!vote) return reset();
+  state.vote = vote;
+  const rule = vote.rule.replace(/^./, (c) => c.toUpperCase());
+  $("[data-proposal-title]").textContent = vote.title;
+  $("[data-proposal-rule]").textContent = msg(`rule${rule}`);
+  $("[data-proposal-rule-help]").textContent = msg(`ruleHelp${rule}`);
+  $("[data-proposal-text]").replaceChildren(...paragraphs(vote.description));
+  const documents = [...(vote.documents ?? []).map((d) => d.name),
+                     ...(vote.attachments ?? []).map((a) => a.title)];
+  $("[data-proposal-documents]").hidden = documents.length === 0;
+  $("[data-proposal-document-list]").replaceChildren(...documents.map(item));
+  showPlan(vote);
+  $("[data-proposal-qr]").src = `/qr.svg?path=${encodeURIComponent(`/votes/${vote.id}`)}`;
+  $("[data-vote-title]").textContent = vote.title;
+  show("vote-proposal");
+  // Reading a proposal takes longer than a tap: no account is signed in yet, so wait longer.
+  armIdle(3 * Number(root.dataset.idleSeconds || 60));
+}
+
+function choiceWord(choice) {
+  return msg(`choice${choice.replace(/^./, (c) => c.toUpperCase())}`);
+}
+
+function readBack() {
+  $("[data-readback]").textContent = choiceWord(state.choice);
+  $("[data-readback]").dataset.choice = state.choice;
+  const unit = state.unit ? ` · ${state.unit.number}` : "";
+  $("[data-readback-vote]").textContent = `${state.vote.title}${unit}`;
+  show("vote-confirm");
+}
+
 async function castBallot(unit) {
   const body = { choice: state.choice };
-  if (unit) Object.assign(body, { unit_id: Number(unit.id), channel: "kiosk", note: msg("msgPostedAtKiosk") });
+  if (unit) Object.assign(body, { unit_id: Number(unit.id), channel: "kiosk", note: KIOSK_POSTED });
   const { ok, data } = await call(`/votes/${state.voteId}/ballots`, { method: "POST", body, token: state.token });
   if (!ok) return failed(data?.error?.message ?? msg("msgError"));
   let text = unit
     ? template("done-assisted", { unit: unit.number, receipt: data.receipt })
     : template("done-vote", { receipt: data.receipt });
   if (!unit) text += await myShareText();
-  done(template("thanks"), text, `/votes/${state.voteId}`);
+  done(template("thanks"), text, `/votes/${state.voteId}`, data.receipt);
 }
 
-// A building project's documents and cost plan beside the choice; the voter's own share once
-// they have identified (the documents themselves open on the phone, through the QR code).
-function showProject(vote) {
+// A building project's cost plan beside the choice (its documents are on the proposal, and
+// open on the phone through the QR code); the voter's own share once they have voted.
+function showPlan(vote) {
   const plan = vote?.cost_plan;
-  $("[data-vote-documents]").replaceChildren(...(vote?.documents ?? []).map((d) => item(d.name)));
   $("[data-vote-plan]").textContent = plan ? template("vote-plan", { owners: plan.owners_part, total: plan.total_cost }) : "";
 }
 
@@ -362,14 +412,12 @@ root.addEventListener("click", (event) => {
     if (d.start === "vote") return chooseVote();
     return chooseSession();
   }
-  if (d.tag) { state.tag = d.tag; state.tagName = target.textContent.trim(); return askWho(); }
-  if (d.vote) {
-    state.voteId = Number(d.vote);
-    $("[data-vote-title]").textContent = target.textContent;
-    showProject(board.votes.find((v) => v.id === state.voteId));
-    return show("vote-choice");
-  }
-  if (d.choice) { state.choice = d.choice; return askWho(); }
+  if (d.tag) { state.tag = d.tag; return askWho(); }
+  if (d.vote) { state.voteId = Number(d.vote); return showProposal(state.voteId); }
+  if (d.identify !== undefined) return askWho();
+  if (d.choice) { state.choice = d.choice; return readBack(); }
+  if (d.rechoose !== undefined) return show("vote-choice");
+  if (d.cast !== undefined) return castBallot(state.unit ?? null);
   if (d.session) { state.session = board.upcoming.find((s) => String(s.id) === d.session); return askWho(); }
   if (d.username) return askPin(d.username);
   if (d.typedUsername !== undefined) {
@@ -384,8 +432,8 @@ root.addEventListener("click", (event) => {
   if (d.passwordOk !== undefined && $("#k-password").value) return signIn($("#k-password").value);
   if (d.behalf) return postNeed(Number(d.behalf));
   if (d.myself !== undefined) return postNeed(null);
-  if (d.unit) return castBallot({ id: d.unit, number: d.unitNumber });
-  if (d.ownBallot !== undefined) return castBallot(null);
+  if (d.unit) { state.unit = { id: d.unit, number: d.unitNumber }; return show("vote-choice"); }
+  if (d.ownBallot !== undefined) { state.unit = null; return show("vote-choice"); }
 });
 for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, () => armIdle(), { passive: true });
 

@@ -77,7 +77,7 @@ def test_unknown_route_and_method_answer_in_the_error_format(api):
     user = make_user()
     missing = api(user).get("/nothing-here")
     assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
-    wrong = api(user).call("DELETE", "/me")
+    wrong = api(user).call("DELETE", "/skill-tags")
     assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed"
 
 

@@ -10,12 +10,14 @@ KIOSK = "{kiosk}"  # replaced by the demo kiosk's token (printed once, when the 
 
 # (who is signed in, path, viewport, expected status). The demo community is seeded, so the
 # ids exist: order 1 (Uncle Chen's leak, open), order 2 (Ms Mai's, confirmed), vote 1 (lift of
-# building B, open), building 1 (B), service 1 and its session 1.
+# building B, open), building 1 (B), service 1 and its session 1; order 3 (Auntie Liang's,
+# accepted by Mr Huang), order 4 (Uncle Chen's, posted at the kiosk), Granny Wu (unverified).
 PAGES = [
     # Anyone
     (None, "/", PHONE, 200),
     (None, "/login", PHONE, 200),
     (None, "/register", PHONE, 200),
+    (None, "/reset", PHONE, 200),
     (None, "/offline", PHONE, 200),
     (None, "/votes/1/receipt", PHONE, 404),  # the look-up form, no code yet
     (None, "/kiosk/" + KIOSK, TABLET, 200),
@@ -27,6 +29,9 @@ PAGES = [
     ("liang", "/orders/new", PHONE, 200),
     ("he", "/orders/1", PHONE, 200),
     ("mai", "/orders/2", PHONE, 200),
+    ("liang", "/orders/3", PHONE, 200),  # accepted: the helper's name and phone
+    ("he", "/orders/4", PHONE, 200),  # posted at the kiosk: title and note from codes
+    ("wu", "/me", PHONE, 200),  # a newcomer: what comes next
     ("he", "/skills", PHONE, 200),
     ("liang", "/votes/", PHONE, 200),
     ("liang", "/votes/1", PHONE, 200),

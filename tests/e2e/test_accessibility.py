@@ -128,6 +128,25 @@ def test_kiosk_flow_screens_are_accessible(tab, demo_server, kiosk_token, lang):
     assert_accessible(page, TABLET)
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_kiosk_ballot_screens_are_accessible(tab, demo_server, kiosk_token, lang):
+    page = tab(None, lang, TABLET)
+    page.goto(f"{demo_server.url}/kiosk/{kiosk_token}")
+    page.click("[data-start=vote]")
+    page.click("[data-vote-list] button")
+    page.wait_for_selector("[data-screen=vote-proposal]:not([hidden])")
+    assert_accessible(page, TABLET)
+    page.click("[data-identify]")
+    page.fill("#k-username", "liang")
+    page.click("[data-typed-username]")
+    for digit in "2468":
+        page.click(f"[data-digit='{digit}']")
+    page.click("[data-pin-ok]")
+    page.click("[data-screen=vote-choice] [data-choice=yes]")
+    page.wait_for_selector("[data-screen=vote-confirm]:not([hidden])")
+    assert_accessible(page, TABLET)
+
+
 def assert_accessible(page, viewport):
     """No serious axe-core violation, no small touch target, no horizontal scrolling."""
     violations = serious_violations(page)

@@ -57,6 +57,7 @@ def test_elevator_vote_from_phones(server, community, live_api, new_context):
     expect(area).to_have_text("144.02 / 144.02")
 
     staff.goto(vote_url)
+    staff.once("dialog", lambda dialog: dialog.accept())  # closing asks for confirmation
     staff.get_by_role("button", name="立即结束表决").click()
     expect(staff.locator("[data-vote-status]").first).to_have_text("已结束")
 

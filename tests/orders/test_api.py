@@ -14,7 +14,8 @@ from tests.orders.factories import make_neighbourhood, make_order, order_in
 
 ORDER_KEYS = {"id", "status", "title", "description", "tags", "urgency", "window_start",
               "window_end", "requester", "helper", "building_id", "community_id", "offer_id",
-              "minutes", "rating", "hidden", "created_at", "updated_at", "version", "contact"}
+              "minutes", "rating", "hidden", "created_at", "updated_at", "version", "contact",
+              "helper_contact"}
 NEED = {"title": "Leaking tap", "description": "Kitchen", "tags": ["repair.plumbing"],
         "urgency": "high"}
 

@@ -154,6 +154,17 @@ TABLE = [
     ("DELETE", "/proxies/{proxy}", None, STAFF),
     ("POST", "/votes/{project}/ballots", {"choice": "yes", "for_owner_id": "{requester}"},
      "401 403 403 2xx 403 403 403 401"),
+    # account self-service: one's own profile, password, data and account; reset codes from
+    # the hut (owners of record in the open vote may not close their account: 409)
+    ("PATCH", "/me", {"display_name": "New name", "share_phone": False}, USER),
+    ("PUT", "/me/password", {"current_password": "{password}",
+                             "new_password": "a brand new password"}, USER),
+    ("GET", "/me/export", None, USER),
+    ("DELETE", "/me", {"password": "{password}"}, "401 2xx 409 409 403 403 403 401"),
+    ("POST", "/users/{resident}/reset-codes", None, STAFF),
+    ("POST", "/auth/reset", {"username": "resi", "code": "ABCD-EFGH",
+                             "new_password": "a brand new password"},
+     "400 400 400 400 400 400 400 400"),
 ]
 
 # --- kiosk sign-ins (issue 13): the two KIOSK_ACTORS columns ---------------------------------

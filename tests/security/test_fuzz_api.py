@@ -5,6 +5,7 @@ import tempfile
 import pytest
 from hypothesis import HealthCheck, settings
 import schemathesis
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from mutualaid import create_app, demo
 from mutualaid.accounts import domain as accounts
@@ -25,6 +26,9 @@ with app.app_context():
     db.session.commit()
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+# Well-formed bodies whose secret (a reset code, the current password) is checked against the
+# account: a wrong one is 400 with a field message, by design, whatever the document allows.
+SECRET_CHECKED = {"POST /api/v1/auth/reset", "PUT /api/v1/me/password", "DELETE /api/v1/me"}
 
 
 @pytest.mark.parametrize("username", HEADERS)
@@ -32,4 +36,5 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 @settings(max_examples=10, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 def test_api_operations_never_fail_and_match_the_document(case, username):
-    case.call_and_validate(headers=HEADERS[username])
+    excluded = [positive_data_acceptance] if case.operation.label in SECRET_CHECKED else []
+    case.call_and_validate(headers=HEADERS[username], excluded_checks=excluded)
