@@ -58,17 +58,26 @@ class World:
         token = self.tokens.get(actor)
         return {"Authorization": f"Bearer {token}"} if token else {}
 
+    def keep(self):
+        """Make the database as it is now what ``restore()`` puts back."""
+        self._close()
+        shutil.copyfile(self.db_file, self.template)
+
     def restore(self):
         """Put the database back as it was built, and empty the app's caches of it."""
-        with self.app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        self._close()
         for suffix in ("-wal", "-shm"):
             Path(f"{self.db_file}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(self.template, self.db_file)
         for key in PROCESS_CACHES:
             self.app.extensions.pop(key, None)
         return self
+
+    def _close(self):
+        """Close every connection (SQLite writes its log back into the file on the last)."""
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
     def _build(self):
         ids = self.ids
