@@ -6,7 +6,12 @@ from mutualaid import create_app
 from mutualaid.config import TestingConfig
 from mutualaid.extensions import db as _db
 from tests.factories import ApiClient
-from tests.services import POSTGRES_URL, require_postgres
+from tests.services import POSTGRES_URL, create_worker_database, require_postgres
+
+
+def pytest_sessionstart(session):
+    """Under pytest-xdist, each worker makes its own PostgreSQL database (tests/services.py)."""
+    create_worker_database()
 
 
 class FreshContextClient(FlaskClient):
@@ -39,7 +44,8 @@ def app(tmp_path):
 
 @pytest.fixture
 def postgres_app(tmp_path):
-    """Like ``app``, on a fresh schema in the PostgreSQL ``test`` database (POSTGRES_URL)."""
+    """Like ``app``, on a fresh schema in the PostgreSQL ``test`` database (POSTGRES_URL, a
+    database per worker under pytest-xdist)."""
     require_postgres()
     config = TestingConfig(tmp_path)
     config.SQLALCHEMY_DATABASE_URI = POSTGRES_URL
