@@ -60,6 +60,28 @@ def postgres_app(tmp_path):
         _db.engine.dispose()
 
 
+class StoppedClock:
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self, start=1_000.0):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        """Move the clock on by ``seconds``."""
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(app):
+    """The app's monotonic clock (mutualaid/clock.py), stopped; ``clock.advance(s)`` moves it
+    for this app only, not for the process."""
+    app.config["MONOTONIC_CLOCK"] = StoppedClock()
+    return app.config["MONOTONIC_CLOCK"]
+
+
 @pytest.fixture
 def db(app):
     """The database session of the test's app context."""
