@@ -14,7 +14,7 @@ import schemathesis
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import positive_data_acceptance, use_after_free
 
 from mutualaid import create_app, demo
 from mutualaid.accounts import domain as accounts
@@ -38,8 +38,9 @@ MUST_REACH = {
 }
 # Suppressed because the machine is shared and slow, not because the data is filtered away.
 # The document cannot say every rule (a known skill tag, a unit of that building), so a body
-# that fits it may rightly get a 400: every other check of schemathesis runs.
-NOT_CHECKED = [positive_data_acceptance]
+# that fits it may rightly get a 400; and DELETE /offers/{id} withdraws the offer, which its
+# owner still reads (``active: false``). Every other check of schemathesis runs.
+NOT_CHECKED = [positive_data_acceptance, use_after_free]
 FUZZ_SETTINGS = settings(deadline=None, database=None, suppress_health_check=[
     HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 
