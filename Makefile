@@ -10,8 +10,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: install
 	$(PY) app.py
 
+# Two workers (pytest-xdist): much of the suite waits on servers and the browser, so two
+# processes overlap those waits even on two cores; tests run in a random order (pytest-randomly).
 test: install browser proxy
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 install: $(STAMP)
 

@@ -6,7 +6,12 @@ from mutualaid import create_app
 from mutualaid.core.config import TestingConfig
 from mutualaid.core.extensions import db as _db
 from tests.factories import ApiClient
-from tests.services import POSTGRES_URL, require_postgres
+from tests.services import POSTGRES_URL, create_worker_database, require_postgres
+
+
+def pytest_sessionstart(session):
+    """Under pytest-xdist, each worker makes its own PostgreSQL database (tests/services.py)."""
+    create_worker_database()
 
 
 class FreshContextClient(FlaskClient):
@@ -39,7 +44,8 @@ def app(tmp_path):
 
 @pytest.fixture
 def postgres_app(tmp_path):
-    """Like ``app``, on a fresh schema in the PostgreSQL ``test`` database (POSTGRES_URL)."""
+    """Like ``app``, on a fresh schema in the PostgreSQL ``test`` database (POSTGRES_URL, a
+    database per worker under pytest-xdist)."""
     require_postgres()
     config = TestingConfig(tmp_path)
     config.SQLALCHEMY_DATABASE_URI = POSTGRES_URL
@@ -52,6 +58,28 @@ def postgres_app(tmp_path):
         _db.session.remove()
         _db.drop_all()
         _db.engine.dispose()
+
+
+class StoppedClock:
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self, start=1_000.0):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        """Move the clock on by ``seconds``."""
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(app):
+    """The app's monotonic clock (mutualaid/core/clock.py), stopped; ``clock.advance(s)`` moves it
+    for this app only, not for the process."""
+    app.config["MONOTONIC_CLOCK"] = StoppedClock()
+    return app.config["MONOTONIC_CLOCK"]
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Real services the scale-out tests use. Outside CI a missing one skips; in CI it fails."""
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -8,12 +9,40 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _database_per_worker(url):
+    """Under pytest-xdist, each worker's own database (``test_gw0``...): ``postgres_app``
+    drops and creates every table, which two workers must not do to one database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = sa.make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
+        hide_password=False)
+
+
+POSTGRES_URL = _database_per_worker(
+    os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+
+
+def in_ci():
+    """True when CI=true: a missing service or tool fails the test instead of skipping it."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def missing(message):
+    """Skip, or with CI=true fail, for a service or tool that is not there."""
+    if in_ci():
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def require_service(name, host, port):
@@ -21,26 +50,53 @@ def require_service(name, host, port):
     try:
         socket.create_connection((host, port), timeout=2).close()
     except OSError:
-        message = f"{name} is not reachable at {host}:{port}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"{name} is not reachable at {host}:{port}")
 
 
 def require_postgres():
     """Skip (or, in CI, fail) unless the PostgreSQL of POSTGRES_URL answers."""
-    import sqlalchemy as sa
-
     url = sa.make_url(POSTGRES_URL)
     require_service("PostgreSQL", url.host or "127.0.0.1", url.port or 5432)
+
+
+def require_redis():
+    """Skip (or, in CI, fail) unless the Redis of REDIS_URL answers."""
+    url = urlsplit(REDIS_URL)
+    require_service("Redis", url.hostname or "127.0.0.1", url.port or 6379)
+
+
+def require_program(name):
+    """The path of the program ``name``; skips (or, in CI, fails) when it is not installed."""
+    path = shutil.which(name)
+    if path is None:
+        missing(f"{name} is not installed")
+    return path
+
+
+def create_worker_database():
+    """Create POSTGRES_URL's database when it is a worker's own and missing (nothing when the
+    server is down: the tests that need it skip or fail on their own)."""
+    url = sa.make_url(POSTGRES_URL)
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                              connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                       {"n": url.database})
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    except sa.exc.OperationalError:
+        pass
+    finally:
+        engine.dispose()
 
 
 @contextmanager
 def private_postgres_database(prefix):
     """A new PostgreSQL database on POSTGRES_URL's server, dropped afterwards: for tests
     whose server processes run migrations and must not share the ``test`` database."""
-    import sqlalchemy as sa
-
     require_postgres()
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     server = sa.make_url(POSTGRES_URL)

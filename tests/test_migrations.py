@@ -8,7 +8,7 @@ from flask_migrate import downgrade, upgrade
 from mutualaid import create_app
 from mutualaid.core.config import TestingConfig
 from mutualaid.core.extensions import db
-from tests.services import POSTGRES_URL, require_service
+from tests.services import POSTGRES_URL, require_postgres
 
 
 def migrated_app(tmp_path, url):
@@ -38,7 +38,7 @@ def test_migrations_on_sqlite(tmp_path):
 
 @pytest.mark.postgres
 def test_migrations_on_postgresql(tmp_path):
-    require_service("PostgreSQL", "127.0.0.1", 5432)
+    require_postgres()
     engine = sa.create_engine(POSTGRES_URL)
     with engine.begin() as connection:
         connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -10,12 +10,11 @@ units or buildings empties the cache at once (sign-out, revocation, verification
 take effect at once here); a change committed by another process (another instance, the CLI)
 is seen after at most ``AUTH_CACHE_SECONDS`` (default 2; 0 turns the cache off).
 """
-import time
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
+from mutualaid.core import clock
 from mutualaid.accounts.models import ApiToken, StaffMembership, User
 from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Unit
@@ -35,7 +34,7 @@ def fetch(digest, read):
         # A merge would copy cached values over rows the session holds (and may have changed).
         return read(session, digest)
     cache = _cache()
-    now = time.monotonic()
+    now = clock.monotonic()
     hit = cache["tokens"].get(digest)
     if hit is not None and hit[0] > now:
         return session.merge(hit[1], load=False)

@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from mutualaid.accounts.domain import require_staff_of, require_verified, staff_community_ids
 from mutualaid.catalogue.models import Booking, Service, ServiceSession
-from mutualaid.core.database import utcnow
+from mutualaid.core.database import get_or_404, utcnow
 from mutualaid.core.errors import Conflict, Forbidden, ValidationFailed
 from mutualaid.core.extensions import db
+from mutualaid.places.models import Community
 from mutualaid.realtime.outbox import announce
 from mutualaid.realtime.rooms import room
 
@@ -21,9 +22,11 @@ UPCOMING_LIMIT = 10
 
 def create_service(actor, community_id, title, provider, category, audience="everyone",
                    description=""):
-    """Staff publish a service in one of their communities; raises Forbidden/ValidationFailed."""
+    """Staff publish a service in one of their communities; raises Forbidden/ValidationFailed,
+    NotFound for a community that does not exist (admins pass the staff check for any id)."""
     community_id = community_id or _only_community(actor)
     require_staff_of(actor, community_id)
+    get_or_404(Community, community_id)
     service = Service(community_id=community_id, title=title, provider=provider,
                       category=category, audience=audience, description=description)
     db.session.add(service)

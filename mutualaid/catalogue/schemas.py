@@ -72,7 +72,7 @@ class AttendanceSchema(Schema):
 
 
 class MyBookingsQuerySchema(Schema):
-    upcoming = Flag(load_default=True)
+    upcoming = fields.Boolean(load_default=True)  # a query string: "false", not JSON false
 
 
 service_schema = ServiceSchema()

@@ -14,12 +14,12 @@ commits); changes made through another process show after at most ``BOARD_CACHE_
 rebuild, during which other requests still get the expired copy.
 """
 import threading
-import time
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
+from mutualaid.core import clock
 from mutualaid.accounts.models import User
 from mutualaid.core.database import get_or_404
 from mutualaid.core.extensions import db
@@ -49,7 +49,7 @@ def board_json(community_id):
         return _render(community_id, {})  # nothing kept: every order read and dumped
     cache = _cache()
     hit = cache["boards"].get(community_id)
-    if hit is not None and hit[0] > time.monotonic():
+    if hit is not None and hit[0] > clock.monotonic():
         return hit[1]
     lock = cache["locks"].setdefault(community_id, threading.Lock())
     if not lock.acquire(blocking=False):
@@ -61,7 +61,7 @@ def board_json(community_id):
         generation = cache["generations"].get(community_id, 0)
         body = _render(community_id, cache["orders"])
         if cache["generations"].get(community_id, 0) == generation:
-            cache["boards"][community_id] = (time.monotonic() + ttl, body)
+            cache["boards"][community_id] = (clock.monotonic() + ttl, body)
         return body
     finally:
         lock.release()

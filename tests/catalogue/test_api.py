@@ -170,6 +170,12 @@ def test_api_staff_mark_attendance_and_resident_sees_my_bookings(api, world):
     assert mine["items"][0]["service"]["title"] == world["service"].title
 
 
+@pytest.mark.parametrize("query, status", [("?upcoming=false", 200), ("?upcoming=true", 200),
+                                           ("?upcoming=maybe", 400)])
+def test_api_my_bookings_takes_upcoming_as_a_query_string(api, world, query, status):
+    assert api(world["resident"]).get(f"/me/bookings{query}").status_code == status
+
+
 @pytest.mark.parametrize("body", [
     {**SERVICE, "title": ""},
     {**SERVICE, "title": "x" * 101},

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from mutualaid.catalogue import domain
-from mutualaid.catalogue.models import Booking, ServiceSession
+from mutualaid.catalogue.models import Booking, Service, ServiceSession
 from mutualaid.core.database import utcnow
-from mutualaid.core.errors import Conflict, Forbidden, ValidationFailed
+from mutualaid.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from mutualaid.realtime.outbox import OUTBOX
 from tests.catalogue.factories import make_service, make_session
 from tests.factories import make_building, make_community, make_staff, make_unit, make_user
@@ -32,6 +32,12 @@ def test_staff_of_another_community_cannot_publish(db):
     staff = make_staff(make_community())
     with pytest.raises(Forbidden):
         domain.create_service(staff, make_community().id, "X", "Y", "legal")
+
+
+def test_an_admin_publishing_in_a_community_that_does_not_exist_gets_not_found(db):
+    with pytest.raises(NotFound):
+        domain.create_service(make_user(role="admin"), 999_999, "X", "Y", "legal")
+    assert db.session.scalars(sa.select(Service)).all() == []
 
 
 def test_session_in_the_past_is_refused(db):

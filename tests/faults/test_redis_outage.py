@@ -1,7 +1,6 @@
 """A Redis outage in the scale-out setup: two ``python app.py`` on PostgreSQL sharing a
 private ``redis-server`` (killed mid-test). Requests keep working, sockets are dropped and
 refused so clients poll over HTTP, and live updates come back with Redis."""
-import shutil
 import signal
 import socket
 import subprocess
@@ -14,7 +13,7 @@ import socketio
 
 from tests.realtime.listener import Listener
 from tests.realtime.scene import Http, neighbourhood, post_order
-from tests.services import ServerProcess, free_port, private_postgres_database
+from tests.services import ServerProcess, free_port, private_postgres_database, require_program
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -51,8 +50,7 @@ def database_url():
 
 
 def test_a_redis_outage_degrades_live_updates_to_polling_without_failing_requests(database_url):
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed")
+    require_program("redis-server")
     port = free_port()
     redis = _start_redis(port)
     env = {"DATABASE_URL": database_url, "SOCKETIO_MESSAGE_QUEUE": f"redis://127.0.0.1:{port}/0",

@@ -3,6 +3,7 @@ a fresh instance with its orders, ballots (a valid chain) and ledger intact."""
 import shutil
 import sqlite3
 import threading
+import time
 
 from tests.realtime.scene import Http, neighbourhood, post_order
 from tests.services import ServerProcess
@@ -37,7 +38,9 @@ def test_a_backup_taken_during_writes_restores_into_a_working_instance(tmp_path)
         writer = threading.Thread(target=keep_writing)
         writer.start()
         try:
+            deadline = time.monotonic() + 60  # a writer that died must fail the test, not hang it
             while len(written) < 3:
+                assert time.monotonic() < deadline and writer.is_alive(), "the writes stopped"
                 threading.Event().wait(0.05)
             answered_before_backup = list(written)
             report = live.cli("backup", str(backup_file))

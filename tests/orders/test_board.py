@@ -152,17 +152,14 @@ def test_a_cached_board_answer_to_a_recently_seen_token_takes_no_query(api, hood
 
 
 def test_an_expired_board_being_rebuilt_by_another_thread_is_answered_as_it_was(
-        api, hood, app, monkeypatch):
-    from mutualaid.orders import board
-
+        api, hood, app, clock):
     app.config["BOARD_CACHE_SECONDS"] = 2
     order = make_order(hood.requester, title="Before")
     db.session.commit()
     client, path = api(hood.other), board_path(hood)
     assert client.get(path).json["items"][0]["title"] == "Before"
     _retitle_behind_the_caches_back(order, "After")
-    later = board.time.monotonic() + 3  # past the TTL
-    monkeypatch.setattr(board.time, "monotonic", lambda: later)
+    clock.advance(3)  # past the TTL
 
     rebuilding = app.extensions["orders_board_cache"]["locks"][hood.community.id]
     with rebuilding:  # another thread is rebuilding it

@@ -1,7 +1,6 @@
 """Race-safe accept: 30 neighbours accept the same order at once through the real app;
 exactly one wins, the others get 409, nobody gets an error. SQLite file and PostgreSQL."""
 import threading
-from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from mutualaid.core.extensions import db
 from mutualaid.orders.models import Order, OrderEvent
 from tests.factories import make_building, make_unit, make_user
 from tests.orders.factories import make_order
-from tests.services import POSTGRES_URL, require_service
+from tests.services import POSTGRES_URL, require_postgres
 
 THREADS = 30
 
@@ -86,8 +85,7 @@ def test_thirty_simultaneous_accepts_on_a_sqlite_file_have_one_winner(tmp_path):
 
 @pytest.mark.postgres
 def test_thirty_simultaneous_accepts_on_postgresql_have_one_winner(tmp_path):
-    url = urlsplit(POSTGRES_URL.replace("+psycopg", ""))
-    require_service("PostgreSQL", url.hostname, url.port or 5432)
+    require_postgres()
     app = build_app(tmp_path, POSTGRES_URL)
     try:
         assert_one_winner(*race(app))

@@ -12,7 +12,7 @@ import pytest
 from tests.realtime.listener import Listener
 from tests.realtime.scene import neighbourhood, post_order
 from tests.services import (
-    REDIS_URL, ROOT, ServerProcess, private_postgres_database, require_service,
+    REDIS_URL, ROOT, ServerProcess, private_postgres_database, require_redis,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -28,7 +28,7 @@ def database_url():
 @pytest.fixture(scope="module")
 def workers(database_url):
     """Workers A and B: ``python app.py`` on two ports, same database, same queue channel."""
-    require_service("Redis", "127.0.0.1", 6379)
+    require_redis()
     env = {"DATABASE_URL": database_url, "SOCKETIO_MESSAGE_QUEUE": REDIS_URL,
            "SOCKETIO_CHANNEL": f"sharehut-test-{uuid.uuid4().hex}", "SEED_DEMO": "0",
            "SECRET_KEY": "scale-secret", "RATELIMIT_ENABLED": "0"}

@@ -30,11 +30,17 @@ CELLS = [(name, read, actor, expected) for name, read, row in ROOMS
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    """The authorisation world (read only here)."""
+def built_world(tmp_path_factory):
+    """The authorisation world, built once for the module."""
     world = World(tmp_path_factory.mktemp("rooms"))
     world.client = world.app.test_client()
     return world
+
+
+@pytest.fixture
+def world(built_world):
+    """The world as it was built (a sign-in or a read may write: tokens, expiries)."""
+    return built_world.restore()
 
 
 def connect(world, actor):

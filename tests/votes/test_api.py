@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from mutualaid.core.database import utcnow
 from mutualaid.votes.models import Ballot, Vote
 from tests.factories import make_building, make_community, make_staff, make_unit, make_user
+from tests.snapshots import assert_unchanged, snapshot
 from tests.votes.factories import later, make_owner, make_vote
 
 
@@ -198,8 +199,12 @@ def test_permissions(api, world, who, method, path, body, expected):
                 "building_id": world["building"].id}
     elif body and body.get("unit_id") == "{unit}":
         body = body | {"unit_id": world["ownerless"].id}
-    response = api(people[who]).call(method, path.format(id=vote.id), json=body)
+    client = api(people[who])
+    before = snapshot()
+    response = client.call(method, path.format(id=vote.id), json=body)
     assert response.status_code == expected[who], response.get_data(as_text=True)
+    if method != "GET" and response.status_code >= 400:
+        assert_unchanged(before, snapshot())
 
 
 def test_receipts_are_open_to_anyone_but_reveal_no_identity(api, world):
@@ -242,10 +247,13 @@ def test_bad_vote_input_is_refused_and_changes_nothing(api, world, db, body, sta
     if isinstance(body, dict):
         body = {k: {"{b}": world["building"].id, "{other}": other.id}.get(v, v)
                 if isinstance(v, str) else v for k, v in body.items()}
-    response = api(world["staff"]).post("/votes", body)
+    staff = api(world["staff"])
+    before = snapshot()
+    response = staff.post("/votes", body)
     assert response.status_code == status, response.json
     assert response.json["error"]["code"] in ("invalid_input", "invalid_json")
     assert _count(db, Vote) == 0
+    assert_unchanged(before, snapshot())
 
 
 BAD_BALLOTS = [
@@ -265,8 +273,11 @@ BAD_BALLOTS = [
 def test_bad_ballot_input_is_refused_and_changes_nothing(api, world, db, body):
     vote = make_vote(world["building"], world["staff"])
     body = {k: world["ownerless"].id if v == "{unit}" else v for k, v in body.items()}
-    response = api(world["staff"]).post(f"/votes/{vote.id}/ballots", body)
+    staff = api(world["staff"])
+    before = snapshot()
+    response = staff.post(f"/votes/{vote.id}/ballots", body)
     assert response.status_code == 400, response.json
+    assert_unchanged(before, snapshot())
     assert _count(db, Ballot) == 0
     assert db.session.get(Vote, vote.id).version == 1
 
