@@ -98,3 +98,4 @@ class TestingConfig(Config):
         self.RATELIMIT_ENABLED = False
         self.SOCKETIO_MESSAGE_QUEUE = None
         self.SOCKETIO_QUEUE_WATCH = 0
+        self.NOTIFY_BACKGROUND = False  # after-commit work runs at once (notifications)

@@ -130,7 +130,9 @@ def register_feature_routes():
     from mutualaid.api import openapi as _openapi  # noqa: F401
     from mutualaid.matching import api as _matching  # noqa: F401
     from mutualaid.catalogue import api as _catalogue  # noqa: F401
+    from mutualaid.conversation import api as _conversation  # noqa: F401
     from mutualaid.kiosk import api as _kiosk  # noqa: F401
+    from mutualaid.notifications import api as _notifications  # noqa: F401
     from mutualaid.places import api as _places  # noqa: F401
     from mutualaid.orders import api as _orders  # noqa: F401
     from mutualaid.votes import api as _votes  # noqa: F401

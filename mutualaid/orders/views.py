@@ -97,7 +97,8 @@ def staff_reports():
     """Staff: open reports of orders in my communities."""
     _staff_only()
     page = db.paginate(reports.reports_select(current_user), per_page=20, max_per_page=20)
-    return render_template("orders/reports.html", page=page)
+    return render_template("orders/reports.html", page=page,
+                           reported_message=reports.reported_message)
 
 
 @bp.get("/staff/visits")

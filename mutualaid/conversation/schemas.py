@@ -1,0 +1,41 @@
+"""Conversation input and output shapes."""
+from marshmallow import Schema, fields
+
+from mutualaid.accounts.schemas import PublicUserSchema
+from mutualaid.conversation.models import MAX_BODY
+from mutualaid.schemas import Id, Text
+
+
+class NewMessageSchema(Schema):
+    body = Text(MAX_BODY, required=True)
+
+
+class MessageSchema(Schema):
+    id = fields.Integer()
+    order_id = fields.Integer()
+    author = fields.Nested(PublicUserSchema)
+    body = fields.String()
+    at = fields.AwareDateTime()
+    hidden = fields.Boolean()
+
+
+class MessageListSchema(Schema):
+    items = fields.List(fields.Nested(MessageSchema))
+    page = fields.Integer()
+    pages = fields.Integer()
+    total = fields.Integer()
+
+
+class AfterSchema(Schema):
+    after = Id(load_default=None)
+
+
+class ReadSchema(Schema):
+    up_to = Id(required=True)
+
+
+class ReadStateSchema(Schema):
+    unread = fields.Integer()
+
+
+message_schema = MessageSchema()

@@ -1,0 +1,83 @@
+"""Notification input and output shapes."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from mutualaid.notifications.domain import AUDIENCES
+from mutualaid.notifications.kinds import KINDS
+from mutualaid.notifications.quiet import parse_hhmm
+from mutualaid.schemas import Flag, Id
+
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    body = fields.String()
+    url = fields.String()
+    at = fields.AwareDateTime()
+    read_at = fields.AwareDateTime(allow_none=True)
+
+
+class NotificationListSchema(Schema):
+    items = fields.List(fields.Nested(NotificationSchema))
+    page = fields.Integer()
+    pages = fields.Integer()
+    total = fields.Integer()
+    unread = fields.Integer()
+
+
+class InboxQuerySchema(Schema):
+    unread = fields.Boolean(load_default=False)
+
+
+class ReadSchema(Schema):
+    ids = fields.List(Id(), validate=validate.Length(1, 100))
+    all = Flag()
+
+    @validates_schema
+    def _something(self, data, **_kwargs):
+        if not data.get("ids") and not data.get("all"):
+            raise ValidationError("Name the notifications, or send all: true.", "ids")
+
+
+class UnreadSchema(Schema):
+    unread = fields.Integer()
+
+
+class QuietHoursSchema(Schema):
+    start = fields.String(required=True, validate=validate.Regexp(HHMM))
+    end = fields.String(required=True, validate=validate.Regexp(HHMM))
+
+    @validates_schema
+    def _different(self, data, **_kwargs):
+        if parse_hhmm(data["start"]) == parse_hhmm(data["end"]):
+            raise ValidationError("Quiet hours must end at another time.", "end")
+
+
+class SettingsInSchema(Schema):
+    push = Flag()
+    sms = Flag()
+    kinds = fields.Dict(keys=fields.String(validate=validate.OneOf(KINDS)), values=Flag(),
+                        validate=validate.Length(max=len(KINDS)))
+    quiet_hours = fields.Nested(QuietHoursSchema, allow_none=True)
+    audiences = fields.List(fields.String(validate=validate.OneOf(AUDIENCES)),
+                            validate=validate.Length(max=len(AUDIENCES)))
+
+
+class SettingsSchema(Schema):
+    push = fields.Boolean()
+    sms = fields.Boolean()
+    kinds = fields.Dict(keys=fields.String(), values=fields.Boolean())
+    quiet_hours = fields.Nested(QuietHoursSchema, allow_none=True)
+    audiences = fields.List(fields.String())
+
+
+def dump_settings(settings):
+    """A settings dict in the API shape: every kind listed, quiet hours as an object."""
+    quiet = None
+    if settings["quiet_start"] is not None:
+        quiet = {"start": settings["quiet_start"], "end": settings["quiet_end"]}
+    return {"push": settings["push"], "sms": settings["sms"],
+            "kinds": {kind: settings["kinds"].get(kind, True) for kind in KINDS},
+            "quiet_hours": quiet, "audiences": settings["audiences"]}
