@@ -83,6 +83,8 @@ class MeSchema(Schema):
     relation = fields.String(allow_none=True)
     has_pin = fields.Function(lambda user: user.pin_hash is not None)
     credits_minutes = fields.Integer(dump_only=True)  # filled by the orders feature
+    unread_notifications = fields.Integer(dump_only=True)  # by notifications
+    unread_messages = fields.Integer(dump_only=True)  # by conversation
 
 
 class StaffUserSchema(MeSchema):

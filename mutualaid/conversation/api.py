@@ -5,7 +5,7 @@ from mutualaid.accounts.api import ME_EXTRAS
 from mutualaid.api import endpoint, page_of
 from mutualaid.conversation import domain
 from mutualaid.conversation.schemas import (
-    AfterSchema, MessageListSchema, MessageSchema, NewMessageSchema, ReadSchema,
+    AfterSchema, MessageSchema, NewMessageSchema, ReadSchema,
     ReadStateSchema, message_schema,
 )
 from mutualaid.extensions import db
@@ -15,7 +15,7 @@ from mutualaid.orders.schemas import ReportInSchema, ReportSchema, report_schema
 ME_EXTRAS.append(lambda user: {"unread_messages": domain.unread_count(user)})
 
 
-@endpoint("/orders/<id:order_id>/messages", query=AfterSchema(), response=MessageListSchema,
+@endpoint("/orders/<id:order_id>/messages", query=AfterSchema(), response=MessageSchema,
           paged=True)
 def list_messages(order_id, args):
     """The order's conversation, oldest first (``?after=<id>`` for what is new)."""

@@ -19,13 +19,6 @@ class MessageSchema(Schema):
     hidden = fields.Boolean()
 
 
-class MessageListSchema(Schema):
-    items = fields.List(fields.Nested(MessageSchema))
-    page = fields.Integer()
-    pages = fields.Integer()
-    total = fields.Integer()
-
-
 class AfterSchema(Schema):
     after = Id(load_default=None)
 

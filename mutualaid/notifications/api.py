@@ -7,7 +7,7 @@ from mutualaid.extensions import db
 from mutualaid.notifications import domain
 from mutualaid.notifications.kinds import render
 from mutualaid.notifications.schemas import (
-    InboxQuerySchema, NotificationListSchema, ReadSchema, SettingsInSchema, SettingsSchema,
+    InboxQuerySchema, NotificationSchema, ReadSchema, SettingsInSchema, SettingsSchema,
     UnreadSchema, dump_settings,
 )
 
@@ -21,10 +21,11 @@ def dump_notification(row):
             "at": row.at.isoformat(), "read_at": row.read_at and row.read_at.isoformat()}
 
 
-@endpoint("/me/notifications", query=InboxQuerySchema(), response=NotificationListSchema,
+@endpoint("/me/notifications", query=InboxQuerySchema(), response=NotificationSchema,
           paged=True)
 def inbox(args):
-    """My notifications, newest first (``?unread=true`` for the unread ones)."""
+    """My notifications, newest first (``?unread=true`` for the unread ones), with the
+    ``unread`` count."""
     page = page_of(domain.inbox_select(current_user, args["unread"]), dump_notification, args)
     return page | {"unread": domain.unread_count(current_user)}
 

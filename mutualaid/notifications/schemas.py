@@ -19,14 +19,6 @@ class NotificationSchema(Schema):
     read_at = fields.AwareDateTime(allow_none=True)
 
 
-class NotificationListSchema(Schema):
-    items = fields.List(fields.Nested(NotificationSchema))
-    page = fields.Integer()
-    pages = fields.Integer()
-    total = fields.Integer()
-    unread = fields.Integer()
-
-
 class InboxQuerySchema(Schema):
     unread = fields.Boolean(load_default=False)
 

@@ -38,6 +38,7 @@ HELPER = " 401  404   403   2xx    404   403   403   401"  # the helper only
 FOR_REQUESTER = "401  404   403   403    404   2xx   2xx   401"  # requester (not an actor), staff
 OWNER = "  401  403   403   2xx    403   403   403   401"  # the offer's owner (the helper)
 VERIFIED = "401  403   2xx   2xx    403   403   403   401"  # verified residents themselves
+PARTICIPANT = "401 404  403   2xx    404   2xx   2xx   401"  # requester, helper, staff
 
 # (method, path, body, expected): paths and bodies are filled from the world's ids.
 TABLE = [
@@ -132,6 +133,18 @@ TABLE = [
     ("GET", "/kiosk/board", None, KIOSK),
     ("GET", "/kiosk/people", None, KIOSK),
     ("POST", "/kiosk/sign-in", {"username": "resi", "pin": PIN}, KIOSK),
+    # conversation and notifications (issue 16): an order's participants talk once it is
+    # accepted; a neighbour who sees the order is no participant (403), others see nothing
+    ("GET", "/orders/{order_accepted}/messages", None, PARTICIPANT),
+    ("GET", "/orders/{order_open}/messages", None, "401 404 403 403 404 403 403 401"),
+    ("POST", "/orders/{order_accepted}/messages", {"body": "At six?"}, PARTICIPANT),
+    ("POST", "/orders/{order_accepted}/messages/read", {"up_to": "{message}"}, PARTICIPANT),
+    ("POST", "/messages/{message}/reports", {"reason": "Rude"}, "401 404 404 2xx 404 2xx 2xx 401"),
+    ("POST", "/reports/{report}/resolve", {"hide": False, "note": "Fine"}, STAFF),
+    ("GET", "/me/notifications", None, USER),
+    ("POST", "/me/notifications/read", {"all": True}, USER),
+    ("GET", "/me/notification-settings", None, USER),
+    ("PUT", "/me/notification-settings", {"push": False}, USER),
 ]
 
 CELLS = [(method, path, body, actor, expected)
