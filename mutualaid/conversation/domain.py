@@ -44,7 +44,8 @@ def closes_at(order):
     """When the conversation closes: 7 days after the order ended, or None while it runs."""
     if order.status not in ENDED:
         return None
-    return events_of(order)[-1].at + OPEN_AFTER_END
+    ended = max(event.at for event in events_of(order) if event.to_status == order.status)
+    return ended + OPEN_AFTER_END
 
 
 def require_writable(user, order, now=None):

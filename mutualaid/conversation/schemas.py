@@ -1,8 +1,9 @@
 """Conversation input and output shapes."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from mutualaid.accounts.schemas import PublicUserSchema
 from mutualaid.conversation.models import MAX_BODY
+from mutualaid.routing import MAX_ID
 from mutualaid.schemas import Id, Text
 
 
@@ -20,7 +21,7 @@ class MessageSchema(Schema):
 
 
 class AfterSchema(Schema):
-    after = Id(load_default=None)
+    after = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID))
 
 
 class ReadSchema(Schema):
