@@ -71,6 +71,7 @@ def seed():
         User.username == "chen")), vulnerable=True)
     _seed_skills()
     _seed_orders(staff)
+    _seed_conversation()
     _seed_vote(staff, units)
     _seed_catalogue(staff, community)
     logins.append(("kiosk", "B", "/kiosk/" + _seed_kiosk(staff, community)))
@@ -98,6 +99,18 @@ def _seed_orders(staff):
     orders.start_order(people["huang"], done)
     orders.complete_order(people["huang"], done, 40)
     orders.confirm_order(people["mai"], done, 5, "谢谢黄先生！ Thank you, Mr Huang!")
+
+
+def _seed_conversation():
+    """Ms Mai and Mr Huang agreed on a time on her order's conversation, no phone numbers
+    shared; their steps and messages are in their inboxes."""
+    from mutualaid.conversation import domain as conversation
+    from mutualaid.orders.models import Order
+
+    order = db.session.scalar(sa.select(Order).where(Order.status == "confirmed"))
+    mai, huang = order.requester, order.helper
+    conversation.post_message(huang, order, "黄先生：我下午三点到，可以吗？ Mr Huang: 3 pm all right?")
+    conversation.post_message(mai, order, "好的，谢谢！ Yes, thank you!")
 
 
 def _seed_vote(staff, units):

@@ -10,12 +10,15 @@ def init_app(app):
     from mutualaid.matching.views import bp as matching_bp
     from mutualaid.catalogue.views import bp as catalogue_bp
     from mutualaid.kiosk.views import bp as kiosk_bp
+    from mutualaid.notifications.views import bp as notifications_bp
     from mutualaid.places.views import bp as places_bp
     from mutualaid.shell.views import bp as shell_bp
     from mutualaid.votes.views import bp as votes_bp
 
+    from mutualaid.conversation import views as _conversation_views  # noqa: F401 (a section)
+
     register_feature_routes()
     for blueprint in (shell_bp, accounts_bp, places_bp, matching_bp, orders_bp, votes_bp,
-                      catalogue_bp, kiosk_bp, api_bp):
+                      catalogue_bp, kiosk_bp, notifications_bp, api_bp):
         app.register_blueprint(blueprint)
     realtime.init_app(app)

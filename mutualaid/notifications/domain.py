@@ -30,7 +30,7 @@ def notify(users, kind, params, url, *, now=None, merge_unread=False):
     """Tell ``users`` (users or ids) of ``kind`` with ``params`` (JSON values), linking to
     ``url`` (a path on this site). With ``merge_unread`` a user who still has an unread
     notice of the same kind and url gets no second one. Returns the rows written."""
-    if kind not in KINDS or not url.startswith("/"):
+    if kind not in KINDS or not url.startswith("/") or url.startswith("//"):
         raise ValueError(f"unknown kind {kind!r} or url {url!r}")
     now = now or utcnow()
     ids = sorted({getattr(user, "id", user) for user in users})

@@ -59,9 +59,9 @@ class NotificationSettings(db.Model):
     push: so.Mapped[bool] = so.mapped_column(default=True)
     sms: so.Mapped[bool] = so.mapped_column(default=False)
     kinds: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
-    # Both None: no quiet hours.
-    quiet_start: so.Mapped[str | None] = so.mapped_column(sa.String(5), default="22:00")
-    quiet_end: so.Mapped[str | None] = so.mapped_column(sa.String(5), default="07:00")
+    # Both None: no quiet hours (a new row copies the defaults, see domain.DEFAULTS).
+    quiet_start: so.Mapped[str | None] = so.mapped_column(sa.String(5))
+    quiet_end: so.Mapped[str | None] = so.mapped_column(sa.String(5))
     audiences: so.Mapped[list] = so.mapped_column(sa.JSON, default=lambda: ["everyone"])
 
 

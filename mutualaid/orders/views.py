@@ -26,6 +26,7 @@ URGENCY_NAMES = {"low": lazy_gettext("Whenever"), "normal": lazy_gettext("Soon")
                  "high": lazy_gettext("Urgent")}
 ACTIVE = ("open", "accepted", "in_progress", "completed")
 BOARD_SIZE = 10
+ORDER_SECTIONS = []  # (template, function(user, order) -> data or None) of other features
 
 
 @bp.app_context_processor
@@ -84,10 +85,12 @@ def detail(order_id):
     _expire_due()
     order = access.get_visible(current_user, order_id)
     contact = contact_of(order) if access.sees_contact(current_user, order) else None
+    sections = [(template, data) for template, section in ORDER_SECTIONS
+                if (data := section(current_user, order)) is not None]
     return render_template(
         "orders/detail.html", order=order, contact=contact, events=domain.events_of(order),
         actions=domain.allowed_actions(current_user, order),
-        staff=access.is_staff_for(current_user, order),
+        staff=access.is_staff_for(current_user, order), sections=sections,
     )
 
 

@@ -35,6 +35,7 @@ PAGES = [
     ("liang", "/services/", PHONE, 200),
     ("liang", "/services/1", PHONE, 200),
     ("liang", "/services/mine", PHONE, 200),
+    ("mai", "/notifications", PHONE, 200),  # the inbox (Ms Mai's order 2 was confirmed)
     # Staff
     ("staff", "/", PHONE, 200),
     ("staff", "/staff/", PHONE, 200),
@@ -62,6 +63,7 @@ EXCLUDED = {
     "shell.manifest": "the web app manifest (JSON)",
     "shell.service_worker": "the service worker script",
     "kiosk.qr": "an SVG QR code image, shown inside pages that are checked",
+    "notifications.open_notification": "marks a notification read, redirects to its page",
 }
 
 

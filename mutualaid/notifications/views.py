@@ -1,0 +1,55 @@
+"""Inbox pages: my notifications with their settings, and opening one (read, then its page);
+the unread count beside the inbox link; staff's SMS outbox."""
+from flask import Blueprint, abort, redirect, render_template, request
+from flask_babel import lazy_gettext
+from flask_login import current_user, login_required
+
+from mutualaid.extensions import db
+from mutualaid.notifications import domain
+from mutualaid.notifications.kinds import KINDS, TEXTS, render
+from mutualaid.notifications.models import Notification
+from mutualaid.notifications.schemas import dump_settings
+from mutualaid.shell.views import NAV_LINKS
+
+bp = Blueprint("notifications", __name__)
+AUDIENCE_NAMES = {
+    "everyone": lazy_gettext("Everyone"), "elderly": lazy_gettext("Older people"),
+    "children": lazy_gettext("Children"), "youth": lazy_gettext("Young people"),
+    "women": lazy_gettext("Women"), "disabled": lazy_gettext("People with disabilities"),
+    "families": lazy_gettext("Families"),
+}
+
+
+@bp.app_context_processor
+def inbox_badge():
+    """The unread count shown beside the inbox link."""
+    if not current_user.is_authenticated or request.endpoint == "static":
+        return {}
+    return {"nav_badges": {"notifications.inbox": domain.unread_count(current_user)}}
+
+
+@bp.get("/notifications")
+@login_required
+def inbox():
+    """My notifications, newest first, and what I am told and how."""
+    page = db.paginate(domain.inbox_select(current_user), per_page=30, max_per_page=30)
+    items = [(row, *render(row)) for row in page.items]
+    return render_template(
+        "notifications/inbox.html", page=page, items=items,
+        settings=dump_settings(domain.settings_of(current_user)),
+        kinds=[(kind, TEXTS[kind][0]) for kind in KINDS], audience_names=AUDIENCE_NAMES)
+
+
+@bp.get("/notifications/<id:notification_id>")
+@login_required
+def open_notification(notification_id):
+    """Open one of my notifications: it is read, and its page opens."""
+    row = db.session.get(Notification, notification_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    domain.mark_read(current_user, [row.id])
+    db.session.commit()
+    return redirect(row.url if row.url.startswith("/") and not row.url.startswith("//") else "/")
+
+
+NAV_LINKS.append(("notifications.inbox", lazy_gettext("Inbox")))
