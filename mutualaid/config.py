@@ -74,6 +74,17 @@ class Config:
             o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o
         ]
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+        # Notifications (mutualaid/notifications): push services the server may post to
+        # (empty: the browsers' own), VAPID keys (generated into instance/ when unset), SMS.
+        self.PUSH_ALLOWED_HOSTS = os.environ.get("PUSH_ALLOWED_HOSTS", "")
+        self.VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+        self.VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT") or "mailto:admin@localhost"
+        self.SMS_BACKEND = os.environ.get("SMS_BACKEND", "log")
+        self.SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+        # The embedded run delivers from a thread of its own; off where RQ workers deliver.
+        self.NOTIFY_WORKER = _flag("NOTIFY_WORKER", True)
+        self.NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "1"))
+        self.NOTIFY_BACKGROUND = _flag("NOTIFY_BACKGROUND", True)
         # Uploaded photos and documents: outside static/, served only to those allowed.
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(instance_dir / "uploads")
         # Pages, CSS, JS and SVG go out compressed to browsers that accept it. API answers

@@ -1,15 +1,20 @@
-"""/api/v1 routes of the inbox and notification settings."""
+"""/api/v1 routes of the inbox, notification settings, push subscriptions and the SMS
+outbox."""
 from flask_login import current_user
 
 from mutualaid.accounts.api import ME_EXTRAS
+from mutualaid.accounts.domain import require_staff_of
 from mutualaid.api import endpoint, page_of
+from mutualaid.database import get_or_404
 from mutualaid.extensions import db
-from mutualaid.notifications import domain
+from mutualaid.notifications import domain, push, sms
 from mutualaid.notifications.kinds import render
 from mutualaid.notifications.schemas import (
-    InboxQuerySchema, NotificationSchema, ReadSchema, SettingsInSchema, SettingsSchema,
+    EndpointSchema, InboxQuerySchema, NotificationSchema, PublicKeySchema, ReadSchema,
+    SettingsInSchema, SettingsSchema, SmsSchema, SubscriptionOutSchema, SubscriptionSchema,
     UnreadSchema, dump_settings,
 )
+from mutualaid.places.models import Community
 
 ME_EXTRAS.append(lambda user: {"unread_notifications": domain.unread_count(user)})
 
@@ -51,3 +56,45 @@ def update_settings(data):
     changed = domain.update_settings(current_user, data)
     db.session.commit()
     return dump_settings(changed)
+
+
+@endpoint("/push/public-key", response=PublicKeySchema, auth="anyone")
+def public_key():
+    """The VAPID application server key a browser subscribes with (base64url)."""
+    return {"public_key": push.public_key_b64()}
+
+
+@endpoint("/me/push-subscriptions", "POST", body=SubscriptionSchema(), status=201,
+          response=SubscriptionOutSchema, limit="30/hour")
+def subscribe(data):
+    """Keep this browser's push subscription (an allowed push service only: else 400
+    ``push_endpoint_not_allowed``); one already stored answers 200 and moves to me."""
+    row, created = push.subscribe(current_user, data["endpoint"], data["keys"]["p256dh"],
+                                  data["keys"]["auth"])
+    db.session.commit()
+    return {"id": row.id, "endpoint": row.endpoint}, 201 if created else 200
+
+
+@endpoint("/me/push-subscriptions", "DELETE", body=EndpointSchema(), status=204)
+def unsubscribe(data):
+    """Forget this browser's push subscription."""
+    push.unsubscribe(current_user, data["endpoint"])
+    db.session.commit()
+    return "", 204
+
+
+@endpoint("/communities/<id:community_id>/sms-outbox", response=SmsSchema, auth="staff",
+          paged=True)
+def sms_outbox(community_id, args):
+    """Staff: the SMS the log gateway wrote for the community, newest first, to phone or
+    hand over."""
+    require_staff_of(current_user, get_or_404(Community, community_id).id)
+    return page_of(sms.outbox_select(community_id), dump_sms, args)
+
+
+def dump_sms(row):
+    """An outbox entry with the person's name."""
+    message, display_name = row
+    return {"id": message.id, "user_id": message.user_id, "display_name": display_name,
+            "phone": message.phone, "body": message.body, "at": message.at.isoformat(),
+            "notification_id": message.notification_id}

@@ -6,12 +6,17 @@ from flask_login import current_user, login_required
 
 from mutualaid.extensions import db
 from mutualaid.notifications import domain
+from mutualaid.notifications.cli import (
+    deliver_notifications, notification_checks, notify_worker,
+)
 from mutualaid.notifications.kinds import KINDS, TEXTS, render
 from mutualaid.notifications.models import Notification
 from mutualaid.notifications.schemas import dump_settings
 from mutualaid.shell.views import NAV_LINKS
 
-bp = Blueprint("notifications", __name__)
+bp = Blueprint("notifications", __name__, cli_group=None)
+for command in (notify_worker, deliver_notifications, notification_checks):
+    bp.cli.add_command(command)
 AUDIENCE_NAMES = {
     "everyone": lazy_gettext("Everyone"), "elderly": lazy_gettext("Older people"),
     "children": lazy_gettext("Children"), "youth": lazy_gettext("Young people"),

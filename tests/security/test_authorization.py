@@ -24,6 +24,8 @@ NEW_SESSION = {"starts_at": LATER, "duration_min": 60, "capacity": 3, "place": "
 NEW_VOTE = {"title": "Paint", "description": "Paint the hall", "rule": "poll",
             "building_id": "{home}"}
 REGISTER = {"username": "fresh", "password": "long enough", "display_name": "Fresh"}
+SUBSCRIPTION = {"endpoint": "https://fcm.googleapis.com/fcm/send/abc",
+                "keys": {"p256dh": "BA" + "A" * 85, "auth": "A" * 22}}
 PAPER = {"choice": "no", "unit_id": "{free_unit}", "channel": "paper", "note": "at the door"}
 
 #         anon unver resid helper outsd staff admin kiosk
@@ -145,6 +147,10 @@ TABLE = [
     ("POST", "/me/notifications/read", {"all": True}, USER),
     ("GET", "/me/notification-settings", None, USER),
     ("PUT", "/me/notification-settings", {"push": False}, USER),
+    ("GET", "/push/public-key", None, ANYONE),
+    ("POST", "/me/push-subscriptions", SUBSCRIPTION, USER),
+    ("DELETE", "/me/push-subscriptions", {"endpoint": SUBSCRIPTION["endpoint"]}, USER),
+    ("GET", "/communities/{alpha}/sms-outbox", None, STAFF),
 ]
 
 CELLS = [(method, path, body, actor, expected)

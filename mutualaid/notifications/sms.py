@@ -1,0 +1,71 @@
+"""SMS for residents without a smartphone: a gateway chosen by ``SMS_BACKEND``.
+
+``log`` (default) writes each SMS to the outbox staff read (``GET /communities/{id}/sms-outbox``)
+to phone the person or hand it over at the hut; ``http`` posts JSON to ``SMS_HTTP_URL`` (a
+provider's webhook). Texts are short, in the reader's language (zh-CN first).
+"""
+import requests
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import force_locale
+
+from mutualaid.accounts.models import User
+from mutualaid.extensions import db
+from mutualaid.notifications.models import SmsMessage
+
+SMS_LIMIT = 140  # characters: one or two segments of a Chinese SMS
+
+
+class SmsFailed(Exception):
+    """The gateway did not take the SMS; the delivery is tried again later."""
+
+
+def sms_text(title, body, locale):
+    """A short text: the site's name, the title and the body, cut to fit."""
+    with force_locale(locale):
+        text = f"【{_('Share Hut')}】{title}：{body}"
+    return text if len(text) <= SMS_LIMIT else text[:SMS_LIMIT - 1] + "…"
+
+
+def send_sms(notification, user, text):
+    """Hand one SMS to the configured gateway; raises SmsFailed to be retried."""
+    backend = current_app.config.get("SMS_BACKEND", "log")
+    if backend == "http":
+        _post(notification, user, text)
+    else:
+        _write_outbox(notification, user, text)
+
+
+def _write_outbox(notification, user, text):
+    """The log gateway: one outbox row per notification (a retry writes nothing twice)."""
+    exists = db.session.scalar(sa.select(SmsMessage.id).where(
+        SmsMessage.notification_id == notification.id))
+    if exists:
+        return
+    community_id = user.unit.building.community_id if user.unit is not None else None
+    db.session.add(SmsMessage(notification_id=notification.id, user_id=user.id,
+                              community_id=community_id, phone=user.phone, body=text))
+    db.session.flush()
+
+
+def _post(notification, user, text):
+    """The http gateway: ``{id, phone, text}`` to ``SMS_HTTP_URL``; ``id`` lets the provider
+    drop a repeat (delivery is at least once)."""
+    url = current_app.config.get("SMS_HTTP_URL")
+    if not url:
+        raise SmsFailed("SMS_HTTP_URL is not set")
+    try:
+        response = requests.post(url, json={"id": notification.id, "phone": user.phone,
+                                            "text": text}, timeout=10, allow_redirects=False)
+    except requests.RequestException as error:
+        raise SmsFailed(str(error)) from None
+    if not 200 <= response.status_code < 300:
+        raise SmsFailed(f"gateway answered {response.status_code}")
+
+
+def outbox_select(community_id):
+    """The outbox of a community, newest first, with the person's name."""
+    return (sa.select(SmsMessage, User.display_name).join(User, User.id == SmsMessage.user_id)
+            .where(SmsMessage.community_id == community_id)
+            .order_by(SmsMessage.id.desc()))
