@@ -92,9 +92,9 @@ def sms_outbox(community_id, args):
     return page_of(sms.outbox_select(community_id), dump_sms, args)
 
 
-def dump_sms(row):
+def dump_sms(message):
     """An outbox entry with the person's name."""
-    message, display_name = row
-    return {"id": message.id, "user_id": message.user_id, "display_name": display_name,
+    return {"id": message.id, "user_id": message.user_id,
+            "display_name": message.user.display_name,
             "phone": message.phone, "body": message.body, "at": message.at.isoformat(),
             "notification_id": message.notification_id}

@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from mutualaid.accounts.models import User
 from mutualaid.database import UTCDateTime, utcnow
 from mutualaid.extensions import db
 
@@ -90,3 +91,5 @@ class SmsMessage(db.Model):
     phone: so.Mapped[str] = so.mapped_column(sa.String(20))
     body: so.Mapped[str] = so.mapped_column(sa.String(500))
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    user: so.Mapped[User] = so.relationship()

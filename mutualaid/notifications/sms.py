@@ -6,11 +6,11 @@ provider's webhook). Texts are short, in the reader's language (zh-CN first).
 """
 import requests
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import force_locale
 
-from mutualaid.accounts.models import User
 from mutualaid.extensions import db
 from mutualaid.notifications.models import SmsMessage
 
@@ -66,6 +66,6 @@ def _post(notification, user, text):
 
 def outbox_select(community_id):
     """The outbox of a community, newest first, with the person's name."""
-    return (sa.select(SmsMessage, User.display_name).join(User, User.id == SmsMessage.user_id)
+    return (sa.select(SmsMessage).options(so.selectinload(SmsMessage.user))
             .where(SmsMessage.community_id == community_id)
             .order_by(SmsMessage.id.desc()))
