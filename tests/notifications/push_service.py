@@ -55,6 +55,7 @@ class PushService:
 
     def __init__(self):
         self.received, self.rejected, self.subscribers, self.statuses = [], [], {}, {}
+        self.delay = 0.0  # seconds each request takes (a slow service)
         self._lock = threading.Lock()
         service = self
 
@@ -83,6 +84,7 @@ class PushService:
                 "keys": {"p256dh": b64(public), "auth": b64(auth)}}
 
     def _receive(self, request):
+        time.sleep(self.delay)
         name = request.path.rsplit("/", 1)[-1]
         body = request.rfile.read(int(request.headers.get("Content-Length", 0)))
         try:
