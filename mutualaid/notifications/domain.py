@@ -26,16 +26,17 @@ DEFAULTS = {"push": True, "sms": False, "kinds": {}, "quiet_start": DEFAULT_QUIE
             "quiet_end": DEFAULT_QUIET[1], "audiences": ["everyone"]}
 
 
-def notify(users, kind, params, url, *, now=None, merge_unread=False):
+def notify(users, kind, params, url, *, now=None, merge_unread=False, once=False):
     """Tell ``users`` (users or ids) of ``kind`` with ``params`` (JSON values), linking to
     ``url`` (a path on this site). With ``merge_unread`` a user who still has an unread
-    notice of the same kind and url gets no second one. Returns the rows written."""
+    notice of the same kind and url gets no second one; with ``once``, a user who ever had
+    one gets none. Returns the rows written."""
     if kind not in KINDS or not url.startswith("/") or url.startswith("//"):
         raise ValueError(f"unknown kind {kind!r} or url {url!r}")
     now = now or utcnow()
     ids = sorted({getattr(user, "id", user) for user in users})
-    if merge_unread and ids:
-        ids = sorted(set(ids) - _with_unread(ids, kind, url))
+    if (merge_unread or once) and ids:
+        ids = sorted(set(ids) - _already_told(ids, kind, url, unread_only=not once))
     if not ids:
         return []
     rows = [Notification(user_id=user_id, kind=kind, params=dict(params), url=url, at=now)
@@ -50,11 +51,13 @@ def notify(users, kind, params, url, *, now=None, merge_unread=False):
     return rows
 
 
-def _with_unread(ids, kind, url):
-    """Which of ``ids`` have an unread notice of ``kind`` at ``url``."""
-    return set(db.session.scalars(sa.select(Notification.user_id).where(
-        Notification.user_id.in_(ids), Notification.kind == kind, Notification.url == url,
-        Notification.read_at.is_(None))))
+def _already_told(ids, kind, url, unread_only):
+    """Which of ``ids`` have a notice of ``kind`` at ``url`` (an unread one: ``unread_only``)."""
+    select = sa.select(Notification.user_id).where(
+        Notification.user_id.in_(ids), Notification.kind == kind, Notification.url == url)
+    if unread_only:
+        select = select.where(Notification.read_at.is_(None))
+    return set(db.session.scalars(select))
 
 
 def _queue_deliveries(rows, now):

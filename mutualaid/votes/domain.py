@@ -16,7 +16,7 @@ from mutualaid.extensions import db
 from mutualaid.places.models import Building, Unit
 from mutualaid.realtime.outbox import announce
 from mutualaid.realtime.rooms import room
-from mutualaid.votes import audit, rules
+from mutualaid.votes import audit, notices, rules
 from mutualaid.votes.counting import (  # noqa: F401  (re-exported)
     scope_filter, current_choices, electorate, key_text, own_voter_key, recount, tally_vote,
     turnout, unit_in_scope, vote_result,
@@ -66,6 +66,7 @@ def _announce_opening(vote, now):
     vote.open_announced = True
     db.session.flush()
     announce("vote.opened", vote_payload(vote), scope_rooms(vote))
+    notices.vote_opened(vote)
     return True
 
 
@@ -250,6 +251,7 @@ def _close(vote, at):
     vote.version += 1
     db.session.flush()
     announce("vote.closed", vote_payload(vote), scope_rooms(vote))
+    notices.vote_closed(vote)
 
 
 def refresh_vote(vote, now=None):
