@@ -65,8 +65,8 @@ def _announce_opening(vote, now):
         return False
     vote.open_announced = True
     db.session.flush()
-    announce("vote.opened", vote_payload(vote), scope_rooms(vote))
     notices.vote_opened(vote)
+    announce("vote.opened", vote_payload(vote), scope_rooms(vote))
     return True
 
 
@@ -250,8 +250,8 @@ def _close(vote, at):
     vote.closed_at = at
     vote.version += 1
     db.session.flush()
-    announce("vote.closed", vote_payload(vote), scope_rooms(vote))
     notices.vote_closed(vote)
+    announce("vote.closed", vote_payload(vote), scope_rooms(vote))
 
 
 def refresh_vote(vote, now=None):
