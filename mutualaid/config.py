@@ -74,6 +74,7 @@ class Config:
             o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o
         ]
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+        self.TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")  # local days, quiet hours
         # Notifications (mutualaid/notifications): push services the server may post to
         # (empty: the browsers' own), VAPID keys (generated into instance/ when unset), SMS.
         self.PUSH_ALLOWED_HOSTS = os.environ.get("PUSH_ALLOWED_HOSTS", "")

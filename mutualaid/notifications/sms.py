@@ -64,8 +64,11 @@ def _post(notification, user, text):
         raise SmsFailed(f"gateway answered {response.status_code}")
 
 
-def outbox_select(community_id):
-    """The outbox of a community, newest first, with the person's name."""
+def outbox_select(community_ids):
+    """The outbox of a community (or of several: a list of ids), newest first, with the
+    person's name."""
+    if isinstance(community_ids, int):
+        community_ids = [community_ids]
     return (sa.select(SmsMessage).options(so.selectinload(SmsMessage.user))
-            .where(SmsMessage.community_id == community_id)
+            .where(SmsMessage.community_id.in_(community_ids))
             .order_by(SmsMessage.id.desc()))

@@ -1,17 +1,21 @@
 """Inbox pages: my notifications with their settings, and opening one (read, then its page);
 the unread count beside the inbox link; staff's SMS outbox."""
+import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
+from mutualaid.accounts.domain import staff_community_ids
 from mutualaid.extensions import db
-from mutualaid.notifications import domain
+from mutualaid.notifications import domain, sms
 from mutualaid.notifications.cli import (
     deliver_notifications, notification_checks, notify_worker,
 )
 from mutualaid.notifications.kinds import KINDS, TEXTS, render
 from mutualaid.notifications.models import Notification
 from mutualaid.notifications.schemas import dump_settings
+from mutualaid.places.models import Community
+from mutualaid.places.views import STAFF_LINKS
 from mutualaid.shell.views import NAV_LINKS
 
 bp = Blueprint("notifications", __name__, cli_group=None)
@@ -57,4 +61,18 @@ def open_notification(notification_id):
     return redirect(row.url if row.url.startswith("/") and not row.url.startswith("//") else "/")
 
 
+@bp.get("/staff/sms")
+@login_required
+def staff_sms():
+    """Staff: the SMS written for residents of my communities, newest first, to phone them
+    or hand the text over at the hut."""
+    if not current_user.is_staff:
+        abort(403)
+    communities = ([c.id for c in db.session.scalars(sa.select(Community))]
+                   if current_user.role == "admin" else staff_community_ids(current_user))
+    page = db.paginate(sms.outbox_select(communities), per_page=30, max_per_page=30)
+    return render_template("notifications/sms.html", page=page)
+
+
 NAV_LINKS.append(("notifications.inbox", lazy_gettext("Inbox")))
+STAFF_LINKS.append(("notifications.staff_sms", lazy_gettext("SMS outbox")))

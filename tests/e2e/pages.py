@@ -45,6 +45,7 @@ PAGES = [
     ("staff", "/staff/reports", PHONE, 200),
     ("staff", "/staff/visits", PHONE, 200),
     ("staff", "/staff/kiosks", PHONE, 200),
+    ("staff", "/staff/sms", PHONE, 200),
     ("staff", "/orders/1", PHONE, 200),
     ("staff", "/orders/new", PHONE, 200),
     ("staff", "/votes/", PHONE, 200),

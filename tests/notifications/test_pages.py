@@ -44,3 +44,22 @@ def test_the_order_page_shows_the_conversation_to_participants_only(client, db):
     sign_in(client, hood.other.username)
     page = client.get(f"/orders/{order.id}").text
     assert 'data-testid="conversation"' not in page and "I come at six." not in page
+
+
+def test_staff_read_the_sms_outbox_of_their_community(client, db):
+    from mutualaid.notifications.delivery import deliver_due
+
+    hood = make_neighbourhood()
+    domain.update_settings(hood.requester, {"sms": True, "quiet_hours": None})
+    domain.notify([hood.requester], "vote.opened", {"title": "Lift"}, "/votes/1")
+    db.session.commit()
+    deliver_due()
+    sign_in(client, hood.staff.username)
+    page = client.get("/staff/sms")
+    assert page.status_code == 200 and "“Lift”" in page.text and hood.requester.phone in page.text
+    sign_in(client, hood.other.username)
+    assert client.get("/staff/sms").status_code == 403
+    other_staff = make_user(role="staff")
+    db.session.commit()
+    sign_in(client, other_staff.username)
+    assert "“Lift”" not in client.get("/staff/sms").text
