@@ -4,10 +4,10 @@ from datetime import timedelta
 import pytest
 
 from mutualaid.conversation import domain
-from mutualaid.database import utcnow
 from mutualaid.errors import Conflict, Forbidden
 from mutualaid.extensions import db
 from mutualaid.notifications.models import Notification
+from mutualaid.orders import domain as orders
 from mutualaid.orders import reports
 from mutualaid.orders.domain import events_of
 from mutualaid.realtime.outbox import pending
@@ -121,10 +121,7 @@ def test_a_withdrawn_helper_leaves_the_conversation(app):
     hood = make_neighbourhood()
     order = order_in("accepted", hood)
     domain.post_message(hood.helper, order, "Hi")
-    from mutualaid.orders import domain as orders
-
     orders.withdraw_from_order(hood.helper, order)
     with pytest.raises(Forbidden):
         domain.messages_select(hood.helper, order)
     assert domain.closes_at(order) is None
-    assert utcnow()

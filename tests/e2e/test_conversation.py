@@ -43,8 +43,7 @@ def test_conversation_live_and_inbox_at_phone_size(server, community, live_api, 
     expect(requester.get_by_test_id("messages")).to_contain_text("我下午三点到")
 
 
-def test_the_service_worker_shows_a_push_once_by_its_id(server, community,
-                                                         new_context):
+def test_the_service_worker_shows_a_push_once_by_its_id(server, community, new_context):
     context = new_context()
     context.grant_permissions(["notifications"], origin=server.url)
     page = context.new_page()

@@ -20,8 +20,8 @@ NIGHT = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
 
 
 def _subscribe(user):
-    db.session.add(PushSubscription(user_id=user.id, endpoint=f"https://fcm.googleapis.com/{user.id}",
-                                    p256dh="k", auth="a"))
+    db.session.add(PushSubscription(user_id=user.id, p256dh="k", auth="a",
+                                    endpoint=f"https://fcm.googleapis.com/{user.id}"))
     db.session.flush()
 
 
