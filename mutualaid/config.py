@@ -86,6 +86,8 @@ class Config:
         self.NOTIFY_WORKER = _flag("NOTIFY_WORKER", True)
         self.NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "1"))
         self.NOTIFY_BACKGROUND = _flag("NOTIFY_BACKGROUND", True)
+        # Scale-out: RQ workers on this Redis deliver (flask --app app notify-rq-worker).
+        self.NOTIFY_QUEUE_URL = os.environ.get("NOTIFY_QUEUE_URL") or None
         # Uploaded photos and documents: outside static/, served only to those allowed.
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(instance_dir / "uploads")
         # Pages, CSS, JS and SVG go out compressed to browsers that accept it. API answers

@@ -37,3 +37,21 @@ def notification_checks():
 
     prepare_database()
     click.echo(f"Wrote {run_checks()} notification(s).")
+
+
+@click.command("notify-rq-worker")
+@click.option("--sweep", default=10.0, show_default=True,
+              help="Seconds between sweeps for due deliveries and periodic checks.")
+def notify_rq_worker(sweep):
+    """Scale-out: an RQ worker on Redis (NOTIFY_QUEUE_URL) delivering notifications."""
+    from flask import current_app
+
+    from mutualaid.cli import prepare_database
+    from mutualaid.notifications.rq_jobs import run_worker
+
+    url = current_app.config.get("NOTIFY_QUEUE_URL")
+    if not url:
+        raise click.ClickException("Set NOTIFY_QUEUE_URL (redis://...) for the RQ worker.")
+    prepare_database()
+    db.session.remove()
+    run_worker(url, sweep)

@@ -43,7 +43,11 @@ def notify(users, kind, params, url, *, now=None, merge_unread=False, once=False
             for user_id in ids]
     db.session.add_all(rows)
     db.session.flush()
-    _queue_deliveries(rows, now)
+    if _queue_deliveries(rows, now) and current_app.config.get("NOTIFY_QUEUE_URL"):
+        from mutualaid.notifications.background import after_commit
+        from mutualaid.notifications.rq_jobs import enqueue_for
+
+        after_commit(enqueue_for, [row.id for row in rows])
     locales = _locales(ids)
     for row in rows:
         announce("notification.created", _payload(row, locales.get(row.user_id)),
@@ -61,7 +65,8 @@ def _already_told(ids, kind, url, unread_only):
 
 
 def _queue_deliveries(rows, now):
-    """A delivery row per channel each user wants for the kind, due after quiet hours."""
+    """A delivery row per channel each user wants for the kind, due after quiet hours;
+    returns how many."""
     ids = [row.user_id for row in rows]
     settings = settings_by_user(ids)
     pushable = set(db.session.scalars(sa.select(PushSubscription.user_id).distinct().where(
@@ -81,6 +86,7 @@ def _queue_deliveries(rows, now):
     if deliveries:
         db.session.execute(sa.insert(Delivery), [d | {"status": "pending", "attempts": 0}
                                                  for d in deliveries])
+    return len(deliveries)
 
 
 def _locales(ids):

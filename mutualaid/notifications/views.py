@@ -9,7 +9,7 @@ from mutualaid.accounts.domain import staff_community_ids
 from mutualaid.extensions import db
 from mutualaid.notifications import domain, sms
 from mutualaid.notifications.cli import (
-    deliver_notifications, notification_checks, notify_worker,
+    deliver_notifications, notification_checks, notify_rq_worker, notify_worker,
 )
 from mutualaid.notifications.kinds import KINDS, TEXTS, render
 from mutualaid.notifications.models import Notification
@@ -19,7 +19,7 @@ from mutualaid.places.views import STAFF_LINKS
 from mutualaid.shell.views import NAV_LINKS
 
 bp = Blueprint("notifications", __name__, cli_group=None)
-for command in (notify_worker, deliver_notifications, notification_checks):
+for command in (notify_worker, deliver_notifications, notification_checks, notify_rq_worker):
     bp.cli.add_command(command)
 AUDIENCE_NAMES = {
     "everyone": lazy_gettext("Everyone"), "elderly": lazy_gettext("Older people"),
