@@ -18,8 +18,10 @@ from mutualaid.extensions import db
 from mutualaid.notifications.domain import reader_locale
 from mutualaid.notifications.kinds import render
 from mutualaid.notifications.models import Delivery
-from mutualaid.notifications.push import PushFailed, send_push
-from mutualaid.notifications.sms import SmsFailed, send_sms, sms_text
+from mutualaid.notifications.push import (
+    PushFailed, forget_gone, payload_of, send_push, subscriptions_of, urgency_of,
+)
+from mutualaid.notifications.sms import SmsFailed, record_sms, send_sms, sms_text
 
 LEASE = timedelta(seconds=60)
 BACKOFF = (10, 60, 300, 1800, 7200)  # seconds before attempt 2, 3, ...
@@ -58,31 +60,56 @@ def claim(delivery_id, now=None):
 
 
 def deliver_one(delivery_id, now=None):
-    """Claim, send and mark one delivery; 1 when it was sent, else 0."""
+    """Claim, send and mark one delivery; 1 when it was sent, else 0. The send happens
+    outside any transaction (a slow push service must not hold the database)."""
     if not claim(delivery_id, now):
         return 0
-    delivery = db.session.get(Delivery, delivery_id)
+    work = _prepare(delivery_id)
+    db.session.rollback()  # end the read before talking to the outside
+    gone = []
     try:
-        _send(delivery)
+        gone = _send(work)
     except (PushFailed, SmsFailed) as error:
-        _retry_later(delivery, str(error), now)
+        forget_gone(getattr(error, "gone", []))
+        _retry_later(db.session.get(Delivery, delivery_id), str(error), now)
         db.session.commit()
         return 0
+    forget_gone(gone)
+    if work["channel"] == "sms" and work["phone"]:
+        record_sms(work["notification_id"], work["user_id"], work["community_id"],
+                   work["phone"], work["text"])
+    delivery = db.session.get(Delivery, delivery_id)
     delivery.status, delivery.sent_at, delivery.error = "sent", utcnow(), None
     db.session.commit()
     return 1
 
 
-def _send(delivery):
-    """Render the notification in its reader's language and hand it to the channel."""
+def _prepare(delivery_id):
+    """What sending needs, as plain data: texts in the reader's language, the address."""
+    delivery = db.session.get(Delivery, delivery_id)
     notification = delivery.notification
     user = db.session.get(User, notification.user_id)
     locale = reader_locale(user.locale)
     title, body = render(notification, locale)
+    work = {"channel": delivery.channel, "notification_id": notification.id,
+            "user_id": user.id, "phone": user.phone}
     if delivery.channel == "push":
-        send_push(notification, title, body)
-    elif user.phone:
-        send_sms(notification, user, sms_text(title, body, locale))
+        work |= {"data": payload_of(notification, title, body),
+                 "urgency": urgency_of(notification.kind),
+                 "subscriptions": subscriptions_of(user.id)}
+    else:
+        work |= {"text": sms_text(title, body, locale),
+                 "community_id": user.unit.building.community_id if user.unit else None}
+    return work
+
+
+def _send(work):
+    """Hand the prepared delivery to its channel; returns push subscriptions that are gone."""
+    if work["channel"] == "push":
+        return send_push(work["data"], work["urgency"], work["subscriptions"])
+    if work["phone"]:
+        send_sms(work["notification_id"], work["phone"], work["text"])
+    return []
 
 
 def _retry_later(delivery, error, now=None):

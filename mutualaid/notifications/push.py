@@ -30,6 +30,10 @@ GONE = (404, 410)
 class PushFailed(Exception):
     """The push service did not take the message; the delivery is tried again later."""
 
+    def __init__(self, message, gone=()):
+        super().__init__(message)
+        self.gone = list(gone)
+
 
 def _b64(raw):
     """base64url without padding."""
@@ -139,34 +143,46 @@ def payload_of(notification, title, body):
     return encoded
 
 
-def send_push(notification, title, body):
-    """Push to every subscription of the notification's user; 404/410 deletes one; other
-    failures raise PushFailed (the delivery retries). Returns how many took it."""
-    subscriptions = db.session.scalars(sa.select(PushSubscription).where(
-        PushSubscription.user_id == notification.user_id)).all()
-    data = payload_of(notification, title, body)
-    urgency = "high" if notification.kind.startswith(URGENT_PREFIXES) else "normal"
-    sent, failures = 0, []
+def subscriptions_of(user_id):
+    """``[(id, endpoint, p256dh, auth)]`` of a user's subscriptions on allowed services."""
+    rows = db.session.execute(sa.select(
+        PushSubscription.id, PushSubscription.endpoint, PushSubscription.p256dh,
+        PushSubscription.auth).where(PushSubscription.user_id == user_id)).all()
+    return [tuple(row) for row in rows if endpoint_allowed(row.endpoint)]
+
+
+def urgency_of(kind):
+    """``high`` for order and vote kinds (a helper waits, a vote closes), else ``normal``."""
+    return "high" if kind.startswith(URGENT_PREFIXES) else "normal"
+
+
+def send_push(data, urgency, subscriptions):
+    """Push ``data`` (the JSON payload) to each subscription, outside any transaction;
+    returns the ids of subscriptions that are gone (404/410). Other failures raise
+    PushFailed, carrying the gone ids too."""
     key = vapid()
     subject = current_app.config.get("VAPID_SUBJECT") or "mailto:admin@localhost"
-    for subscription in subscriptions:
-        if not endpoint_allowed(subscription.endpoint):
-            continue  # the allowed list changed since it was stored
+    gone, failures = [], []
+    for subscription_id, endpoint, p256dh, auth in subscriptions:
         try:
-            webpush({"endpoint": subscription.endpoint,
-                     "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
-                    data, vapid_private_key=key, vapid_claims={"sub": subject}, ttl=TTL,
+            webpush({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}, data,
+                    vapid_private_key=key, vapid_claims={"sub": subject}, ttl=TTL,
                     headers={"Urgency": urgency}, timeout=10, requests_session=_NoRedirects())
-            sent += 1
         except WebPushException as error:
             status = error.response.status_code if error.response is not None else None
             if status in GONE:
-                db.session.delete(subscription)
+                gone.append(subscription_id)
             else:
                 failures.append(f"{status}: {error}"[:150])
         except requests.RequestException as error:
             failures.append(str(error)[:150])
-    db.session.flush()
     if failures:
-        raise PushFailed("; ".join(failures))
-    return sent
+        raise PushFailed("; ".join(failures), gone)
+    return gone
+
+
+def forget_gone(subscription_ids):
+    """Delete subscriptions the push service said are gone."""
+    if subscription_ids:
+        db.session.execute(sa.delete(PushSubscription).where(
+            PushSubscription.id.in_(subscription_ids)))

@@ -28,35 +28,33 @@ def sms_text(title, body, locale):
     return text if len(text) <= SMS_LIMIT else text[:SMS_LIMIT - 1] + "…"
 
 
-def send_sms(notification, user, text):
-    """Hand one SMS to the configured gateway; raises SmsFailed to be retried."""
-    backend = current_app.config.get("SMS_BACKEND", "log")
-    if backend == "http":
-        _post(notification, user, text)
-    else:
-        _write_outbox(notification, user, text)
+def send_sms(notification_id, phone, text):
+    """Hand one SMS to the gateway, outside any transaction: ``http`` posts it (raises
+    SmsFailed to be retried); ``log`` writes it later, with the delivery (``record_sms``)."""
+    if current_app.config.get("SMS_BACKEND", "log") == "http":
+        _post(notification_id, phone, text)
 
 
-def _write_outbox(notification, user, text):
-    """The log gateway: one outbox row per notification (a retry writes nothing twice)."""
-    exists = db.session.scalar(sa.select(SmsMessage.id).where(
-        SmsMessage.notification_id == notification.id))
-    if exists:
+def record_sms(notification_id, user_id, community_id, phone, text):
+    """The log gateway: one outbox row per notification (a repeat writes nothing twice)."""
+    if current_app.config.get("SMS_BACKEND", "log") == "http":
         return
-    community_id = user.unit.building.community_id if user.unit is not None else None
-    db.session.add(SmsMessage(notification_id=notification.id, user_id=user.id,
-                              community_id=community_id, phone=user.phone, body=text))
-    db.session.flush()
+    exists = db.session.scalar(sa.select(SmsMessage.id).where(
+        SmsMessage.notification_id == notification_id))
+    if not exists:
+        db.session.add(SmsMessage(notification_id=notification_id, user_id=user_id,
+                                  community_id=community_id, phone=phone, body=text))
+        db.session.flush()
 
 
-def _post(notification, user, text):
+def _post(notification_id, phone, text):
     """The http gateway: ``{id, phone, text}`` to ``SMS_HTTP_URL``; ``id`` lets the provider
     drop a repeat (delivery is at least once)."""
     url = current_app.config.get("SMS_HTTP_URL")
     if not url:
         raise SmsFailed("SMS_HTTP_URL is not set")
     try:
-        response = requests.post(url, json={"id": notification.id, "phone": user.phone,
+        response = requests.post(url, json={"id": notification_id, "phone": phone,
                                             "text": text}, timeout=10, allow_redirects=False)
     except requests.RequestException as error:
         raise SmsFailed(str(error)) from None
