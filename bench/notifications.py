@@ -3,8 +3,9 @@
     .venv/bin/python bench/notifications.py [--sizes 1000,10000] [--threads 8]
 
 Fan-out: a community of N verified residents who chose the ``elderly`` audience, each with
-a push subscription at a push service on loopback (the tests' receiver: it verifies every
-VAPID JWT and decrypts every aes128gcm body, as a browser's push service would). Staff add a
+a push subscription at a push service on loopback (the tests' receiver, in a process of its
+own: it verifies every VAPID JWT and decrypts every aes128gcm body, as a browser's push
+service would). Staff add a
 session of an ``elderly`` service; the bench times writing every inbox row (and delivery
 row), then one delivery worker process sending them all with ``--threads`` sender threads,
 and checks that every notification arrived exactly once.
@@ -13,6 +14,7 @@ Nearby: POST /api/v1/orders with 1,000 candidate helpers around the order, with 
 after-commit ``order.nearby`` fan-out on (a background thread) and off, p50/p95 per request.
 """
 import argparse
+import multiprocessing
 import statistics
 import sys
 import tempfile
@@ -69,12 +71,38 @@ def _people(count, building, password_hash, audiences=("elderly",)):
     return ids
 
 
+def _peer(connection, size):
+    """The push service, in a process of its own (its checks must not share our CPU time)."""
+    peer = PushService()
+    connection.send((peer.host, [peer.subscription() for _ in range(size)]))
+    connection.recv()  # asked for what arrived
+    connection.send(([entry["payload"]["id"] for entry in peer.received], peer.rejected))
+    peer.close()
+
+
+class RemotePeer:
+    """The parent's handle on the push service process."""
+
+    def __init__(self, size):
+        self.connection, child = multiprocessing.Pipe()
+        self.process = multiprocessing.Process(target=_peer, args=(child, size), daemon=True)
+        self.process.start()
+        self.host, self.subscriptions = self.connection.recv()
+
+    def results(self):
+        """``(notification ids received, rejections)``; ends the process."""
+        self.connection.send("results")
+        received = self.connection.recv()
+        self.process.join(10)
+        return received
+
+
 def fan_out(size, threads):
     """Publish a session to ``size`` residents and deliver every push; returns the figures."""
     from mutualaid.catalogue import domain as catalogue
     from mutualaid.catalogue.models import Service
 
-    service_peer = PushService()
+    service_peer = RemotePeer(size)
     with tempfile.TemporaryDirectory() as directory:
         app = create_app(BenchConfig(directory, PUSH_ALLOWED_HOSTS=service_peer.host))
         with app.app_context():
@@ -89,7 +117,7 @@ def fan_out(size, threads):
             db.session.flush()
             db.session.add(StaffMembership(user_id=staff.id, community_id=community.id))
             ids = _people(size, building, hash_secret("bench-password"))
-            subscriptions = [service_peer.subscription() for _ in ids]
+            subscriptions = service_peer.subscriptions
             db.session.execute(sa.insert(PushSubscription), [dict(
                 user_id=user_id, endpoint=sub["endpoint"], p256dh=sub["keys"]["p256dh"],
                 auth=sub["keys"]["auth"], created_at=utcnow())
@@ -110,14 +138,13 @@ def fan_out(size, threads):
             sent_started = time.perf_counter()
             _deliver_all(app, threads)
             sent = time.perf_counter() - sent_started
-            received = [entry["payload"]["id"] for entry in service_peer.received]
+            received, rejected = service_peer.results()
             left = db.session.scalar(sa.select(sa.func.count(Delivery.id)).where(
                 Delivery.status != "sent"))
             db.session.remove()
             db.engine.dispose()
-    service_peer.close()
     assert len(received) == len(set(received)) == rows == size, (len(received), rows)
-    assert left == 0 and not service_peer.rejected
+    assert left == 0 and not rejected
     return {"size": size, "rows": rows, "deliveries": pending, "write_s": written,
             "send_s": sent, "total_s": written + sent, "per_s": size / (written + sent)}
 
@@ -126,13 +153,9 @@ def _deliver_all(app, threads):
     """One worker process: ``threads`` senders drain the queue, each with its own session."""
     def sender():
         with app.app_context():
-            while True:
-                ids = delivery.due_ids(limit=50)
-                if not ids:
-                    db.session.remove()
-                    return
-                for delivery_id in ids:
-                    delivery.deliver_one(delivery_id)
+            while delivery.deliver_batch(limit=50)[0]:
+                pass
+            db.session.remove()
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         for future in [pool.submit(sender) for _ in range(threads)]:

@@ -1,8 +1,8 @@
 """The persistent delivery queue: pending rows of ``notification_deliveries`` sent after the
 commit, at least once, by whichever worker claims them.
 
-A worker claims a due row with one conditional UPDATE that moves its ``due_at`` a lease
-ahead, commits, sends, then marks it sent. Killed between the claim and the mark, the row
+A worker claims a batch of due rows with one conditional UPDATE that moves their ``due_at`` a
+lease ahead, commits, sends, then marks them sent. Killed between the claim and the mark, the row
 falls due again when the lease ends and is sent again: at least once. Repeats are harmless
 (a push carries the notification id as its tag, the SMS outbox keeps one row per
 notification, the http gateway gets the id). Failures retry with backoff, then give up.
@@ -39,49 +39,72 @@ def due_ids(now=None, limit=100):
 
 
 def deliver_due(now=None, limit=100):
-    """Send what is due (each claimed, sent and marked in its own commits); returns how many
-    were sent."""
+    """Send what is due, a batch at a time, until nothing is; returns how many were sent."""
     sent = 0
-    for delivery_id in due_ids(now, limit):
-        sent += deliver_one(delivery_id, now)
-    return sent
-
-
-def claim(delivery_id, now=None):
-    """Take a due delivery for a lease (committed); False when another worker has it."""
-    now = now or utcnow()
-    result = db.session.execute(
-        sa.update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == "pending", Delivery.due_at <= now)
-        .values(due_at=now + LEASE, attempts=Delivery.attempts + 1)
-        .execution_options(synchronize_session=False))
-    db.session.commit()
-    return result.rowcount == 1
+    while True:
+        claimed, done = deliver_batch(now, limit)
+        sent += done
+        if claimed < limit:
+            return sent
 
 
 def deliver_one(delivery_id, now=None):
-    """Claim, send and mark one delivery; 1 when it was sent, else 0. The send happens
-    outside any transaction (a slow push service must not hold the database)."""
-    if not claim(delivery_id, now):
-        return 0
-    work = _prepare(delivery_id)
-    db.session.rollback()  # end the read before talking to the outside
-    gone = []
-    try:
-        gone = _send(work)
-    except (PushFailed, SmsFailed) as error:
-        forget_gone(getattr(error, "gone", []))
-        _retry_later(db.session.get(Delivery, delivery_id), str(error), now)
-        db.session.commit()
-        return 0
-    forget_gone(gone)
-    if work["channel"] == "sms" and work["phone"]:
-        record_sms(work["notification_id"], work["user_id"], work["community_id"],
-                   work["phone"], work["text"])
-    delivery = db.session.get(Delivery, delivery_id)
-    delivery.status, delivery.sent_at, delivery.error = "sent", utcnow(), None
+    """Claim, send and mark one delivery; 1 when it was sent, else 0."""
+    return deliver_batch(now, ids=[delivery_id])[1]
+
+
+def claim_due(now=None, limit=100, ids=None):
+    """Take due deliveries (``ids``, or the oldest ``limit``) for a lease, committed; returns
+    the ids this worker got (another worker's claims are skipped)."""
+    now = now or utcnow()
+    ids = ids if ids is not None else due_ids(now, limit)
+    if not ids:
+        return []
+    got = db.session.scalars(
+        sa.update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.status == "pending", Delivery.due_at <= now)
+        .values(due_at=now + LEASE, attempts=Delivery.attempts + 1)
+        .returning(Delivery.id).execution_options(synchronize_session=False)).all()
     db.session.commit()
-    return 1
+    return sorted(got)
+
+
+def claim(delivery_id, now=None):
+    """Take one due delivery for a lease; False when another worker has it."""
+    return claim_due(now, ids=[delivery_id]) == [delivery_id]
+
+
+def deliver_batch(now=None, limit=100, ids=None):
+    """Claim a batch, send each outside any transaction (a slow push service must not hold
+    the database), then record the outcomes in one commit; returns (claimed, sent)."""
+    claimed = claim_due(now, limit, ids)
+    if not claimed:
+        return 0, 0
+    works = [_prepare(delivery_id) for delivery_id in claimed]
+    db.session.rollback()  # end the read before talking to the outside
+    outcomes = [(work, _attempt(work)) for work in works]
+    sent = 0
+    for work, (gone, error) in outcomes:
+        forget_gone(gone)
+        delivery = db.session.get(Delivery, work["delivery_id"])
+        if error is not None:
+            _retry_later(delivery, error, now)
+            continue
+        if work["channel"] == "sms" and work["phone"]:
+            record_sms(work["notification_id"], work["user_id"], work["community_id"],
+                       work["phone"], work["text"])
+        delivery.status, delivery.sent_at, delivery.error = "sent", utcnow(), None
+        sent += 1
+    db.session.commit()
+    return len(claimed), sent
+
+
+def _attempt(work):
+    """Send one prepared delivery: ``(gone subscription ids, error text or None)``."""
+    try:
+        return _send(work), None
+    except (PushFailed, SmsFailed) as error:
+        return getattr(error, "gone", []), str(error)
 
 
 def _prepare(delivery_id):
@@ -91,7 +114,8 @@ def _prepare(delivery_id):
     user = db.session.get(User, notification.user_id)
     locale = reader_locale(user.locale)
     title, body = render(notification, locale)
-    work = {"channel": delivery.channel, "notification_id": notification.id,
+    work = {"delivery_id": delivery.id, "channel": delivery.channel,
+            "notification_id": notification.id,
             "user_id": user.id, "phone": user.phone}
     if delivery.channel == "push":
         work |= {"data": payload_of(notification, title, body),

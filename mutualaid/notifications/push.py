@@ -2,6 +2,7 @@
 sending. The server only ever posts to an allowed push service (``PUSH_ALLOWED_HOSTS``)."""
 import base64
 import json
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -132,6 +133,16 @@ class _NoRedirects(requests.Session):
         return super().request(*args, **kwargs)
 
 
+_sessions = threading.local()
+
+
+def _session():
+    """This thread's HTTP session: connections to a push service are kept and reused."""
+    if not hasattr(_sessions, "value"):
+        _sessions.value = _NoRedirects()
+    return _sessions.value
+
+
 def payload_of(notification, title, body):
     """The JSON a service worker shows: ``{id, kind, title, body, url}``, under 4 KB."""
     data = {"id": notification.id, "kind": notification.kind, "title": title, "body": body,
@@ -167,7 +178,7 @@ def send_push(data, urgency, subscriptions):
         try:
             webpush({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}, data,
                     vapid_private_key=key, vapid_claims={"sub": subject}, ttl=TTL,
-                    headers={"Urgency": urgency}, timeout=10, requests_session=_NoRedirects())
+                    headers={"Urgency": urgency}, timeout=10, requests_session=_session())
         except WebPushException as error:
             status = error.response.status_code if error.response is not None else None
             if status in GONE:

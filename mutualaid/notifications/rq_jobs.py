@@ -56,7 +56,7 @@ def deliver_notifications_job(notification_ids):
 
     from mutualaid.database import utcnow
     from mutualaid.extensions import db
-    from mutualaid.notifications.delivery import deliver_one
+    from mutualaid.notifications.delivery import deliver_batch
     from mutualaid.notifications.models import Delivery
 
     with _worker_app().app_context():
@@ -64,7 +64,7 @@ def deliver_notifications_job(notification_ids):
             Delivery.notification_id.in_(notification_ids), Delivery.status == "pending",
             Delivery.due_at <= utcnow())).all()
         db.session.rollback()
-        sent = sum(deliver_one(delivery_id) for delivery_id in ids)
+        sent = deliver_batch(ids=ids)[1] if ids else 0
         db.session.remove()
         return sent
 

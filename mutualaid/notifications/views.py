@@ -58,7 +58,8 @@ def open_notification(notification_id):
         abort(404)
     domain.mark_read(current_user, [row.id])
     db.session.commit()
-    return redirect(row.url if row.url.startswith("/") and not row.url.startswith("//") else "/")
+    target = row.url if row.url.startswith("/") and not row.url.startswith("//") else "/"
+    return redirect(target, code=303)  # "see the page it is about" (302 means: sign in)
 
 
 @bp.get("/staff/sms")

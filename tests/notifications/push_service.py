@@ -60,6 +60,8 @@ class PushService:
         service = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as push services do
+
             def do_POST(self):
                 service._receive(self)
 
@@ -101,6 +103,7 @@ class PushService:
             with self._lock:
                 self.rejected.append(str(error))
             request.send_response(400)
+            request.send_header("Content-Length", "0")
             request.end_headers()
             return
         status = self.statuses.get(name, 201)
@@ -108,6 +111,7 @@ class PushService:
             with self._lock:
                 self.received.append(entry)
         request.send_response(status)
+        request.send_header("Content-Length", "0")
         request.end_headers()
 
     def close(self):

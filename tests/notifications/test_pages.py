@@ -25,7 +25,7 @@ def test_opening_a_notice_reads_it_and_goes_to_its_page(client, db):
     assert client.get(f"/notifications/{row.id}").status_code == 404
     sign_in(client, user.username)
     answer = client.get(f"/notifications/{row.id}")
-    assert answer.status_code == 302 and answer.headers["Location"] == "/votes/1"
+    assert answer.status_code == 303 and answer.headers["Location"] == "/votes/1"
     assert domain.unread_count(user) == 0
     assert 'data-testid="nav-count"' not in client.get("/notifications").text
 

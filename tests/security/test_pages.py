@@ -43,6 +43,9 @@ TABLE = [
     ("/votes/{vote_beta}/record", AWAY),
     ("/votes/{vote}/receipt?code={receipt}", PUBLIC),  # anyone with the code, as the API
     ("/votes/{vote}/receipt?code=WRONG-CODE", "404 404 404 404 404 404 404"),
+    # inbox and SMS outbox (issue 16): a notification opens (303 to its page) for its owner
+    ("/notifications", SIGNED_IN), ("/staff/sms", ANY_STAFF),
+    ("/notifications/{notification}", "302 404 404 303 404 404 404"),
 ]
 CELLS = [(path, actor, expected) for path, row in TABLE
          for actor, expected in zip(PEOPLE, row.split(), strict=True)]

@@ -127,6 +127,10 @@ class World:
         accepted = db.session.get(orders.Order, self.ids["order_accepted"])
         self.ids["message"] = conversation.post_message(people["requester"], accepted,
                                                         "The tap is under the sink.").id
+        from mutualaid.notifications.models import Notification
+
+        self.ids["notification"] = db.session.scalar(db.select(Notification.id).where(
+            Notification.user_id == people["helper"].id, Notification.kind == "order.message"))
 
     def _vote_and_services(self, people, home, away):
         ids, staff = self.ids, people["staff"]
