@@ -49,6 +49,7 @@ class BenchConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
         self.SEED_DEMO = False
         self.RATELIMIT_ENABLED = False
+        self.SQLITE_BUSY_TIMEOUT = 60  # eight senders share one SQLite writer
         self.__dict__.update(settings)
 
 
@@ -167,9 +168,10 @@ def nearby_cost(helpers=1000, requests_=60):
     from mutualaid.accounts.domain import issue_token
     from mutualaid.matching.models import UserSkill
     from mutualaid.notifications import background
+    from mutualaid.orders import domain as orders_domain
 
     figures = {}
-    for label, enabled in (("off", False), ("on", True)):
+    for label, enabled in (("on", True), ("off", False), ("on again", True)):
         with tempfile.TemporaryDirectory() as directory:
             app = create_app(BenchConfig(directory, NOTIFY_BACKGROUND=True))
             with app.app_context():
@@ -182,16 +184,18 @@ def nearby_cost(helpers=1000, requests_=60):
                 db.session.add(building)
                 db.session.flush()
                 ids = _people(helpers + 1, building, "x")
-                db.session.execute(sa.insert(UserSkill), [dict(user_id=i, tag="repair", lat=23.02, lon=113.11,
-                                                           radius_m=1000) for i in ids[1:]])
+                db.session.execute(sa.insert(UserSkill), [dict(
+                    user_id=i, tag="repair", lat=23.02, lon=113.11, radius_m=1000)
+                    for i in ids[1:]])
                 token = issue_token(db.session.get(User, ids[0]))
                 db.session.commit()
-                client = app.test_client()
-                if not enabled:
-                    from mutualaid.orders import domain as orders_domain
-
-                    orders_domain.after_commit = lambda *args, **kwargs: None
-                timings = []
+                db.session.remove()
+            client = app.test_client()  # each request in an app context of its own
+            kept = orders_domain.after_commit
+            if not enabled:
+                orders_domain.after_commit = lambda *args, **kwargs: None
+            timings = []
+            try:
                 for i in range(requests_):
                     started = time.perf_counter()
                     answer = client.post("/api/v1/orders", json={
@@ -200,10 +204,9 @@ def nearby_cost(helpers=1000, requests_=60):
                     timings.append((time.perf_counter() - started) * 1000)
                     assert answer.status_code == 201, answer.text
                     background.wait()  # the fan-out runs between requests, as it would
-                if not enabled:
-                    from mutualaid.notifications.background import after_commit
-
-                    orders_domain.after_commit = after_commit
+            finally:
+                orders_domain.after_commit = kept
+            with app.app_context():
                 nearby = db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
                     Notification.kind == "order.nearby"))
                 db.session.remove()

@@ -11,7 +11,7 @@ import threading
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
+from flask import after_this_request, current_app, has_request_context
 
 from mutualaid.extensions import AFTER_COMMIT, db
 
@@ -33,7 +33,21 @@ def _hand_over(session):
     """Once committed, the work leaves the transaction for the background."""
     for fn, args in session.info.pop(PENDING, []):
         session.info.setdefault(AFTER_COMMIT, []).append(
-            lambda _session, fn=fn, args=args: submit(fn, *args))
+            lambda _session, fn=fn, args=args: _submit_after_request(fn, args))
+
+
+def _submit_after_request(fn, args):
+    """Inside a request, start the work once its answer is made: on SQLite every
+    transaction holds the write lock, and the work's reads would make the request's last
+    reads wait for them."""
+    if not has_request_context():
+        submit(fn, *args)
+        return
+
+    @after_this_request
+    def _start(response):
+        submit(fn, *args)
+        return response
 
 
 @sa.event.listens_for(so.Session, "after_soft_rollback")
