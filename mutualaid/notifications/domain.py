@@ -8,6 +8,7 @@ user's room once the commit is done.
 """
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from mutualaid.accounts.models import User
 from mutualaid.database import utcnow
@@ -127,7 +128,8 @@ def mark_read(user, ids=None, everything=False, now=None):
     """Mark some (``ids``) or all of ``user``'s notifications read; returns the unread left.
     Others' ids are ignored (never an oracle of who has which)."""
     if not everything and not ids:
-        raise ValidationFailed(_no_ids_message(), fields={"ids": [_no_ids_message()]})
+        message = _("Name the notifications to mark read, or send all: true.")
+        raise ValidationFailed(message, fields={"ids": [message]})
     update = (sa.update(Notification)
               .where(Notification.user_id == user.id, Notification.read_at.is_(None))
               .values(read_at=now or utcnow()).execution_options(synchronize_session=False))
@@ -135,13 +137,6 @@ def mark_read(user, ids=None, everything=False, now=None):
         update = update.where(Notification.id.in_(ids))
     db.session.execute(update)
     return unread_count(user)
-
-
-def _no_ids_message():
-    """The error for a read request naming nothing."""
-    from flask_babel import gettext as _
-
-    return _("Name the notifications to mark read, or send all: true.")
 
 
 def settings_by_user(ids):
