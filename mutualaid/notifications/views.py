@@ -1,5 +1,6 @@
 """Inbox pages: my notifications with their settings, and opening one (read, then its page);
-the unread count beside the inbox link; staff's SMS outbox."""
+the inbox link with its unread count in the top bar (the tab bar is full on a phone); staff's
+SMS outbox."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request
 from flask_babel import lazy_gettext
@@ -16,7 +17,6 @@ from mutualaid.notifications.models import Notification
 from mutualaid.notifications.schemas import dump_settings
 from mutualaid.places.models import Community
 from mutualaid.places.views import STAFF_LINKS
-from mutualaid.shell.views import NAV_LINKS
 
 bp = Blueprint("notifications", __name__, cli_group=None)
 for command in (notify_worker, deliver_notifications, notification_checks, notify_rq_worker):
@@ -31,10 +31,10 @@ AUDIENCE_NAMES = {
 
 @bp.app_context_processor
 def inbox_badge():
-    """The unread count shown beside the inbox link."""
+    """The unread count shown on the inbox link."""
     if not current_user.is_authenticated or request.endpoint == "static":
         return {}
-    return {"nav_badges": {"notifications.inbox": domain.unread_count(current_user)}}
+    return {"unread_notifications": domain.unread_count(current_user)}
 
 
 @bp.get("/notifications")
@@ -75,5 +75,4 @@ def staff_sms():
     return render_template("notifications/sms.html", page=page)
 
 
-NAV_LINKS.append(("notifications.inbox", lazy_gettext("Inbox")))
 STAFF_LINKS.append(("notifications.staff_sms", lazy_gettext("SMS outbox")))
