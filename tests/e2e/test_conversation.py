@@ -26,7 +26,7 @@ def test_conversation_live_and_inbox_at_phone_size(server, community, live_api, 
     helper.goto(f"{server.url}/orders/{order['id']}")
     helper.fill("#f-message-body", "我下午三点到，可以吗？")
     with helper.expect_navigation():
-        helper.click("[data-action=send-message]")
+        helper.click("[data-testid=send-message]")
     expect(helper.get_by_test_id("messages")).to_contain_text("我下午三点到")
 
     # live: the requester's page shows it without a reload
