@@ -14,6 +14,10 @@ gc.freeze()
 if __name__ == "__main__":
     from mutualaid.cli import prepare_database
 
+    from mutualaid.notifications import worker
+
     with app.app_context():
         prepare_database(seed=app.config["SEED_DEMO"])
+    if app.config["NOTIFY_WORKER"]:
+        worker.start(app)  # deliveries from the persistent queue, in this process
     socketio.run(app, host=app.config["HOST"], port=app.config["PORT"], allow_unsafe_werkzeug=True)

@@ -71,6 +71,7 @@ def seed():
         User.username == "chen")), vulnerable=True)
     _seed_skills()
     _seed_orders(staff)
+    _seed_conversation()
     _seed_vote(staff, units)
     _seed_projects(staff, units)
     _seed_catalogue(staff, community)
@@ -133,6 +134,16 @@ def _seed_account_seams():
                                          "tags": ["companionship"], "urgency": "low"})
     accounts.register_user("wu", PASSWORD, "吴阿婆 Granny Wu", "13800000006")
     return ("resident", "wu", "registered, waiting for verification")
+def _seed_conversation():
+    """Ms Mai and Mr Huang agreed on a time on her order's conversation, no phone numbers
+    shared; their steps and messages are in their inboxes."""
+    from mutualaid.conversation import domain as conversation
+    from mutualaid.orders.models import Order
+
+    order = db.session.scalar(sa.select(Order).where(Order.status == "confirmed"))
+    mai, huang = order.requester, order.helper
+    conversation.post_message(huang, order, "黄先生：我下午三点到，可以吗？ Mr Huang: 3 pm all right?")
+    conversation.post_message(mai, order, "好的，谢谢！ Yes, thank you!")
 
 
 def _seed_vote(staff, units):

@@ -12,9 +12,11 @@ from mutualaid.api import bp as api_bp
 
 # Packages under mutualaid/ with pages (views.py, blueprint ``bp``), in the order their
 # blueprints are registered, and the modules holding /api/v1 routes.
-PAGES = ("shell", "accounts", "places", "matching", "orders", "votes", "catalogue", "kiosk")
-API = ("accounts.api", "accounts.self_api", "matching.api", "catalogue.api", "kiosk.api",
-       "places.api", "orders.api", "votes.api", "votes.project_api")
+PAGES = ("shell", "accounts", "places", "matching", "orders", "votes", "catalogue", "kiosk",
+         "notifications")
+API = ("accounts.api", "accounts.self_api", "matching.api", "catalogue.api", "conversation.api",
+       "kiosk.api", "notifications.api", "places.api", "orders.api", "votes.api",
+       "votes.project_api")
 
 
 def init_app(app):
@@ -27,6 +29,7 @@ def init_app(app):
     app.register_blueprint(api_bp)
     _fill_shared_pages()
     _fill_account_parts()
+    _fill_periodic_checks()
     realtime.init_app(app)
     import_module("mutualaid.kiosk.scope").init_app(app)  # kiosk sign-ins do kiosk things only
 
@@ -35,9 +38,13 @@ def _fill_shared_pages():
     """What each feature adds to the pages that several features share."""
     from mutualaid.accounts import views as accounts
     from mutualaid.accounts.api import ME_EXTRAS
+    from mutualaid.conversation import api as conversation_api
+    from mutualaid.conversation.views import conversation_section
     from mutualaid.kiosk.sockets import authenticate_kiosk
+    from mutualaid.notifications import api as notifications_api
     from mutualaid.orders import views as orders
     from mutualaid.orders.api import me_credits
+    from mutualaid.orders.views import ORDER_SECTIONS
     from mutualaid.places.views import STAFF_COUNTS, STAFF_LINKS
     from mutualaid.realtime.sockets import SOCKET_AUTHENTICATORS
     from mutualaid.shell.views import HOME_SECTIONS, ME_SECTIONS, NAV_LINKS
@@ -56,6 +63,7 @@ def _fill_shared_pages():
         ("orders.staff_reports", lazy_gettext("Reported orders")),
         ("catalogue.staff", lazy_gettext("Service catalogue")),
         ("kiosk.manage", lazy_gettext("Kiosks")), ("votes.new", lazy_gettext("New vote")),
+        ("notifications.staff_sms", lazy_gettext("SMS outbox")),
     ])
     _replace(STAFF_COUNTS, [
         ("accounts.verification_queue", lazy_gettext("waiting for verification"),
@@ -63,7 +71,8 @@ def _fill_shared_pages():
         ("orders.staff_reports", lazy_gettext("open reports"), orders.open_report_count),
         ("votes.index", lazy_gettext("open votes"), votes.open_vote_count),
     ])
-    _replace(ME_EXTRAS, [me_credits])
+    _replace(ORDER_SECTIONS, [("conversation/section.html", conversation_section)])
+    _replace(ME_EXTRAS, [me_credits, conversation_api.me_unread, notifications_api.me_unread])
     _replace(SOCKET_AUTHENTICATORS, [authenticate_kiosk])
 
 
@@ -84,6 +93,15 @@ def _fill_account_parts():
     ])
     _replace(self_service.GUARDS, [owners.refuse_while_owner_in_open_vote])
     _replace(self_service.ERASERS, [matching.forget_skills_and_offers, orders.leave_orders])
+
+
+def _fill_periodic_checks():
+    """What the background worker checks every minute (mutualaid/notifications/worker.py)."""
+    from mutualaid.catalogue.notices import booking_reminders
+    from mutualaid.notifications.worker import PERIODIC_CHECKS
+    from mutualaid.votes.notices import closing_soon
+
+    _replace(PERIODIC_CHECKS, [closing_soon, booking_reminders])
 
 
 def _replace(shared, items):

@@ -99,6 +99,8 @@ class MeSchema(Schema):
     has_pin = fields.Function(lambda user: user.pin_hash is not None)
     share_phone = fields.Boolean()
     credits_minutes = fields.Integer(dump_only=True)  # filled by the orders feature
+    unread_notifications = fields.Integer(dump_only=True)  # by notifications
+    unread_messages = fields.Integer(dump_only=True)  # by conversation
 
 
 class StaffUserSchema(MeSchema):

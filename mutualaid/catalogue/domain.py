@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from mutualaid.accounts.domain import require_staff_of, require_verified, staff_community_ids
+from mutualaid.catalogue import notices
 from mutualaid.catalogue.models import Booking, Service, ServiceSession
 from mutualaid.core.database import get_or_404, utcnow
 from mutualaid.core.errors import Conflict, Forbidden, ValidationFailed
@@ -66,6 +67,7 @@ def add_session(actor, service, starts_at, duration_min, capacity, place):
     db.session.add(session)
     db.session.flush()
     _announce(session)
+    notices.session_published(session)
     return session
 
 

@@ -86,6 +86,20 @@ class Config:
         # /metrics answers the internal network (CIDRs) or a bearer token (mutualaid/core/metrics.py).
         self.METRICS_ALLOW = parse_networks(os.environ.get("METRICS_ALLOW", "127.0.0.1/32,::1/128"))
         self.METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+        self.TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")  # local days, quiet hours
+        # Notifications (mutualaid/notifications): push services the server may post to
+        # (empty: the browsers' own), VAPID keys (generated into instance/ when unset), SMS.
+        self.PUSH_ALLOWED_HOSTS = os.environ.get("PUSH_ALLOWED_HOSTS", "")
+        self.VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+        self.VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT") or "mailto:admin@localhost"
+        self.SMS_BACKEND = os.environ.get("SMS_BACKEND", "log")
+        self.SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+        # The embedded run delivers from a thread of its own; off where RQ workers deliver.
+        self.NOTIFY_WORKER = _flag("NOTIFY_WORKER", True)
+        self.NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "1"))
+        self.NOTIFY_BACKGROUND = _flag("NOTIFY_BACKGROUND", True)
+        # Scale-out: RQ workers on this Redis deliver (flask --app app notify-rq-worker).
+        self.NOTIFY_QUEUE_URL = os.environ.get("NOTIFY_QUEUE_URL") or None
         # Uploaded photos and documents: outside static/, served only to those allowed.
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(instance_dir / "uploads")
         # Pages, CSS, JS and SVG go out compressed to browsers that accept it. API answers
@@ -111,3 +125,4 @@ class TestingConfig(Config):
         self.SOCKETIO_MESSAGE_QUEUE = None
         self.SOCKETIO_QUEUE_WATCH = 0
         self.SOCKET_CREDENTIAL_CHECK = 0  # tests sweep when they mean to
+        self.NOTIFY_BACKGROUND = False  # after-commit work runs at once (notifications)

@@ -10,7 +10,7 @@ from mutualaid.orders.matches import order_matches, suggestions_for
 from mutualaid.orders.schemas import (
     BoardSchema, CompleteSchema, ConfirmSchema, EventListSchema, HideSchema, LedgerSchema,
     MatchListSchema, MatchQuerySchema, NewOrderSchema, OrderQuerySchema, OrderSchema,
-    ReportInSchema, ReportQuerySchema, ReportSchema, SuggestionListSchema, ThanksSchema,
+    ReportInSchema, ReportQuerySchema, ReportSchema, ResolveSchema, SuggestionListSchema, ThanksSchema,
     credit_schema, dump_order, event_schema, order_dumper, report_schema,
 )
 from mutualaid.orders.models import OrderReport
@@ -170,6 +170,16 @@ def dismiss_report(report_id):
     """Staff close a report and leave the order as it is."""
     report = get_or_404(OrderReport, report_id)
     reports.dismiss_report(current_user, report)
+    db.session.commit()
+    return report_schema.dump(report)
+
+
+@endpoint("/reports/<id:report_id>/resolve", "POST", body=ResolveSchema(), response=ReportSchema,
+          auth="staff")
+def resolve_report(report_id, data):
+    """Staff decide a report of an order or a message: ``hide`` it or not, with a ``note``."""
+    report = get_or_404(OrderReport, report_id)
+    reports.resolve_report(current_user, report, data["hide"], data["note"])
     db.session.commit()
     return report_schema.dump(report)
 

@@ -19,7 +19,8 @@ from mutualaid.core.errors import Forbidden, InvalidTransition, ValidationFailed
 from mutualaid.core.extensions import db
 from mutualaid.matching.models import Offer
 from mutualaid.matching.tags import validate_tags
-from mutualaid.orders import credits, publish
+from mutualaid.notifications.background import after_commit
+from mutualaid.orders import credits, notices, publish
 from mutualaid.orders.access import home_community_id, is_staff_for
 from mutualaid.orders.models import Order, OrderEvent, OrderTag
 
@@ -66,6 +67,7 @@ def create_order(actor, data, now=None):
                               to_status="open"))
     db.session.flush()
     publish.order_created(order)
+    after_commit(notices.notify_nearby, order.id)
     return order
 
 
@@ -239,6 +241,7 @@ def _move(order, actor, action, now=None, **values):
     announce it. Raises InvalidTransition when another request changed the order first."""
     now = now or utcnow()
     seen, target = order.status, TRANSITIONS[action][1]
+    helper_before = order.helper_id
     result = db.session.execute(
         sa.update(Order)
         .where(Order.id == order.id, Order.status == seen)
@@ -255,6 +258,7 @@ def _move(order, actor, action, now=None, **values):
     db.session.refresh(order)
     if action != "withdraw":
         publish.order_updated(order)
+    notices.order_moved(order, actor, action, helper_before)
     return order
 
 

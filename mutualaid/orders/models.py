@@ -117,11 +117,19 @@ def _ledger_is_append_only(_mapper, _connection, _target):
 
 
 class OrderReport(db.Model):
-    """A resident's report of an order (spam, unsafe) for staff to review."""
+    """A resident's report of an order, or of a message on it, for staff to review."""
 
     __tablename__ = "order_reports"
-    __table_args__ = (sa.UniqueConstraint("order_id", "reporter_id",
-                                          name="uq_order_reports_order_reporter"),)
+    # One report per person and order, and one per person and message (a report of a
+    # message in the order's conversation names it).
+    __table_args__ = (
+        sa.Index("uq_order_reports_order_reporter", "order_id", "reporter_id", unique=True,
+                 sqlite_where=sa.text("message_id IS NULL"),
+                 postgresql_where=sa.text("message_id IS NULL")),
+        sa.Index("uq_order_reports_message_reporter", "message_id", "reporter_id", unique=True,
+                 sqlite_where=sa.text("message_id IS NOT NULL"),
+                 postgresql_where=sa.text("message_id IS NOT NULL")),
+    )
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     order_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("orders.id"), index=True)
     reporter_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
@@ -129,6 +137,9 @@ class OrderReport(db.Model):
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     resolved: so.Mapped[bool] = so.mapped_column(default=False)
     resolved_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    # A report of one message of the order's conversation (mutualaid/conversation).
+    message_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("order_messages.id"))
+    note: so.Mapped[str | None] = so.mapped_column(sa.String(500))
 
     order: so.Mapped[Order] = so.relationship()
     reporter: so.Mapped[User] = so.relationship(foreign_keys=[reporter_id])

@@ -1,4 +1,4 @@
-"""Safeguarding: reports of orders to staff, and the staff list of visits to vulnerable
+"""Safeguarding: reports of orders (and of messages on them) to staff, and the staff list of visits to vulnerable
 residents."""
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -12,14 +12,46 @@ from mutualaid.orders.models import Order, OrderReport
 VISIT_STATUSES = ("accepted", "in_progress", "completed")
 
 
-def report_order(actor, order, reason):
-    """Report an order to its community's staff; one report per person and order (Conflict)."""
+def report_order(actor, order, reason, message_id=None):
+    """Report an order (or one message of its conversation) to its community's staff; one
+    report per person and order, or message (Conflict)."""
     exists = db.session.scalar(sa.select(OrderReport.id).where(
-        OrderReport.order_id == order.id, OrderReport.reporter_id == actor.id))
+        OrderReport.order_id == order.id, OrderReport.reporter_id == actor.id,
+        OrderReport.message_id.is_(None) if message_id is None
+        else OrderReport.message_id == message_id))
     if exists:
-        raise Conflict(_("You have already reported this order."), code="duplicate")
-    report = OrderReport(order_id=order.id, reporter_id=actor.id, reason=reason)
+        message = (_("You have already reported this order.") if message_id is None
+                   else _("You have already reported this message."))
+        raise Conflict(message, code="duplicate")
+    report = OrderReport(order_id=order.id, reporter_id=actor.id, reason=reason,
+                         message_id=message_id)
     db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def reported_message(report):
+    """The message a report names, or None for a report of the order itself."""
+    if report.message_id is None:
+        return None
+    from mutualaid.conversation.models import OrderMessage
+
+    return db.session.get(OrderMessage, report.message_id)
+
+
+def resolve_report(actor, report, hide, note=None):
+    """Staff decide a report: ``hide`` hides what was reported (the message, or the order),
+    ``note`` says why; the report is closed either way."""
+    require_staff_of(actor, report.order.community_id)
+    if hide and report.message_id is not None:
+        from mutualaid.conversation.domain import hide_message
+
+        hide_message(actor, report.message_id)
+    elif hide:
+        from mutualaid.orders.domain import hide_order
+
+        hide_order(actor, report.order)
+    report.resolved, report.resolved_by_id, report.note = True, actor.id, note or None
     db.session.flush()
     return report
 

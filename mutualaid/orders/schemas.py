@@ -113,6 +113,14 @@ class ReportInSchema(Schema):
     reason = Text(500, required=True)
 
 
+def _message_body(report):
+    """The reported message's text, for staff deciding on it."""
+    from mutualaid.orders.reports import reported_message
+
+    message = reported_message(report)
+    return message.body if message is not None else None
+
+
 class ReportSchema(Schema):
     id = fields.Integer()
     order_id = fields.Integer()
@@ -122,6 +130,14 @@ class ReportSchema(Schema):
     reason = fields.String()
     at = fields.AwareDateTime()
     resolved = fields.Boolean()
+    message_id = fields.Integer(allow_none=True)
+    message_body = fields.Function(_message_body, allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class ResolveSchema(Schema):
+    hide = Flag(required=True)
+    note = Text(500, min_length=0, load_default=None)
 
 
 class ReportQuerySchema(Schema):

@@ -24,6 +24,7 @@ URGENCY_NAMES = {"low": lazy_gettext("Whenever"), "normal": lazy_gettext("Soon")
                  "high": lazy_gettext("Urgent")}
 ACTIVE = ("open", "accepted", "in_progress", "completed")
 BOARD_SIZE = 10
+ORDER_SECTIONS = []  # (template, function(user, order) -> data or None); filled by features.py
 
 
 @bp.app_context_processor
@@ -91,11 +92,13 @@ def detail(order_id):
     contact = contact_of(order) if access.sees_contact(current_user, order) and not own else None
     helper_contact = (helper_contact_of(order) if access.sees_helper_contact(current_user, order)
                       else None)
+    sections = [(template, data) for template, section in ORDER_SECTIONS
+                if (data := section(current_user, order)) is not None]
     return render_template(
         "orders/detail.html", order=order, contact=contact, helper_contact=helper_contact,
         events=domain.events_of(order),
         actions=domain.allowed_actions(current_user, order),
-        staff=access.is_staff_for(current_user, order),
+        staff=access.is_staff_for(current_user, order), sections=sections,
     )
 
 
@@ -105,7 +108,8 @@ def staff_reports():
     """Staff: open reports of orders in my communities."""
     _staff_only()
     page = db.paginate(reports.reports_select(current_user), per_page=20, max_per_page=20)
-    return render_template("orders/reports.html", page=page)
+    return render_template("orders/reports.html", page=page,
+                           reported_message=reports.reported_message)
 
 
 @bp.get("/staff/visits")

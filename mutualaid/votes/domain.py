@@ -16,7 +16,7 @@ from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Unit
 from mutualaid.realtime.outbox import announce
 from mutualaid.realtime.rooms import room
-from mutualaid.votes import audit, rules, stages
+from mutualaid.votes import audit, notices, rules, stages
 from mutualaid.votes.counting import (  # noqa: F401  (re-exported)
     scope_filter, current_choices, electorate, key_text, own_voter_key, recount, tally_vote,
     turnout, unit_in_scope, vote_result,
@@ -84,6 +84,7 @@ def _announce_opening(vote, now):
         return False
     vote.open_announced = True
     db.session.flush()
+    notices.vote_opened(vote)
     announce("vote.opened", vote_payload(vote), scope_rooms(vote))
     return True
 
@@ -271,6 +272,7 @@ def _close(vote, at):
     vote.version += 1
     stages.on_close(vote)
     db.session.flush()
+    notices.vote_closed(vote)
     announce("vote.closed", vote_payload(vote), scope_rooms(vote))
 
 

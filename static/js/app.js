@@ -1,5 +1,6 @@
 // Shared by every page: API forms, and the service worker that makes the app installable.
 import "./forms.js";
+import "./push.js";
 
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", () => {

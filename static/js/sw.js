@@ -71,3 +71,35 @@ self.addEventListener("fetch", (event) => {
   }
   if (url.pathname.startsWith("/static/")) event.respondWith(asset(request));
 });
+
+// ---- Web Push (mutualaid/notifications): kept apart from the caching above. ----
+// A push carries {id, kind, title, body, url}; the notification's tag is its id, so a push
+// delivered twice (delivery is at least once) is shown once. A tap opens its url.
+function safePath(url) {
+  return typeof url === "string" && url.startsWith("/") && !url.startsWith("//") ? url : "/";
+}
+
+async function showPush(data) {
+  const tag = data.id != null ? `notification-${data.id}` : undefined;
+  if (tag && (await self.registration.getNotifications({ tag })).length) return;
+  await self.registration.showNotification(data.title || "Share Hut", {
+    body: data.body || "", tag, data: { url: safePath(data.url) },
+    icon: "/static/icons/icon-192.png", badge: "/static/icons/icon-192.png",
+  });
+}
+
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch { data = {}; }
+  event.waitUntil(showPush(data));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL(safePath(event.notification.data?.url), self.location.origin).href;
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true })
+    .then((windows) => {
+      const open = windows.find((client) => client.url === url && "focus" in client);
+      return open ? open.focus() : self.clients.openWindow(url);
+    }));
+});

@@ -47,6 +47,7 @@ PAGES = [
     ("liang", "/services/", PHONE, 200),
     ("liang", "/services/1", PHONE, 200),
     ("liang", "/services/mine", PHONE, 200),
+    ("mai", "/notifications", PHONE, 200),  # the inbox (Ms Mai's order 2 was confirmed)
     # Staff
     ("staff", "/", PHONE, 200),
     ("staff", "/staff/", PHONE, 200),
@@ -56,6 +57,7 @@ PAGES = [
     ("staff", "/staff/reports", PHONE, 200),
     ("staff", "/staff/visits", PHONE, 200),
     ("staff", "/staff/kiosks", PHONE, 200),
+    ("staff", "/staff/sms", PHONE, 200),
     ("staff", "/orders/1", PHONE, 200),
     ("staff", "/orders/new", PHONE, 200),
     ("staff", "/votes/", PHONE, 200),
@@ -78,6 +80,7 @@ EXCLUDED = {
     "shell.service_worker": "the service worker script",
     "kiosk.qr": "an SVG QR code image, shown inside pages that are checked",
     "votes.notice_pdf_file": "a PDF of the printable notice, whose page is checked",
+    "notifications.open_notification": "marks a notification read, redirects to its page",
 }
 
 

@@ -26,6 +26,8 @@ NEW_SESSION = {"starts_at": LATER, "duration_min": 60, "capacity": 3, "place": "
 NEW_VOTE = {"title": "Paint", "description": "Paint the hall", "rule": "poll",
             "building_id": "{home}"}
 REGISTER = {"username": "fresh", "password": "long enough", "display_name": "Fresh"}
+SUBSCRIPTION = {"endpoint": "https://fcm.googleapis.com/fcm/send/abc",
+                "keys": {"p256dh": "BA" + "A" * 85, "auth": "A" * 22}}
 PAPER = {"choice": "no", "unit_id": "{free_unit}", "channel": "paper", "note": "at the door"}
 PROXY = {"owner_id": "{resident}", "proxy_id": "{helper}", "note": "Signed at the hut",
          "signed_on": utcnow().date().isoformat()}
@@ -42,6 +44,7 @@ HELPER = " 401  404   403   2xx    404   403   403   401"  # the helper only
 FOR_REQUESTER = "401  404   403   403    404   2xx   2xx   401"  # requester (not an actor), staff
 OWNER = "  401  403   403   2xx    403   403   403   401"  # the offer's owner (the helper)
 VERIFIED = "401  403   2xx   2xx    403   403   403   401"  # verified residents themselves
+PARTICIPANT = "401 404  403   2xx    404   2xx   2xx   401"  # requester, helper, staff
 
 # (method, path, body, expected): paths and bodies are filled from the world's ids.
 TABLE = [
@@ -166,6 +169,22 @@ TABLE = [
     ("POST", "/auth/reset", {"username": "resi", "code": "ABCD-EFGH",
                              "new_password": "a brand new password"},
      "400 400 400 400 400 400 400 400"),
+    # conversation and notifications (issue 16): an order's participants talk once it is
+    # accepted; a neighbour who sees the order is no participant (403), others see nothing
+    ("GET", "/orders/{order_accepted}/messages", None, PARTICIPANT),
+    ("GET", "/orders/{order_open}/messages", None, "401 404 403 403 404 403 403 401"),
+    ("POST", "/orders/{order_accepted}/messages", {"body": "At six?"}, PARTICIPANT),
+    ("POST", "/orders/{order_accepted}/messages/read", {"up_to": "{message}"}, PARTICIPANT),
+    ("POST", "/messages/{message}/reports", {"reason": "Rude"}, "401 404 404 2xx 404 2xx 2xx 401"),
+    ("POST", "/reports/{report}/resolve", {"hide": False, "note": "Fine"}, STAFF),
+    ("GET", "/me/notifications", None, USER),
+    ("POST", "/me/notifications/read", {"all": True}, USER),
+    ("GET", "/me/notification-settings", None, USER),
+    ("PUT", "/me/notification-settings", {"push": False}, USER),
+    ("GET", "/push/public-key", None, ANYONE),
+    ("POST", "/me/push-subscriptions", SUBSCRIPTION, USER),
+    ("DELETE", "/me/push-subscriptions", {"endpoint": SUBSCRIPTION["endpoint"]}, USER),
+    ("GET", "/communities/{alpha}/sms-outbox", None, STAFF),
 ]
 
 # --- kiosk sign-ins (issue 13): the two KIOSK_ACTORS columns ---------------------------------

@@ -52,6 +52,9 @@ TABLE = [
     ("/votes/{project}/print", HOME), ("/votes/{vote_objection}/print", HOME),
     ("/votes/{vote_beta}/print", AWAY), ("/votes/projects", SIGNED_IN),
     ("/votes/{project}/notice.pdf", "302 404 403 403 404 200 200"),
+    # inbox and SMS outbox (issue 16): a notification opens (303 to its page) for its owner
+    ("/notifications", SIGNED_IN), ("/staff/sms", ANY_STAFF),
+    ("/notifications/{notification}", "302 404 404 303 404 404 404"),
 ]
 CELLS = [(path, actor, expected) for path, row in TABLE
          for actor, expected in zip(PEOPLE, row.split(), strict=True)]

@@ -110,6 +110,7 @@ class World:
         ids.update(alpha=alpha.id, beta=beta.id, home=home.id, away=away.id,
                    free_unit=units["free"].id)
         self._orders(people)
+        self._conversation(people)
         self._vote_and_services(people, home, away)
         for actor in ACTORS[1:-1]:
             self.tokens[actor] = accounts.issue_token(people[actor])
@@ -141,6 +142,17 @@ class World:
         ids["order_beta"] = order(people["neighbour_b"], "Beta need").id
         opened = db.session.get(type(done), ids["order_open"])
         ids["report"] = reports.report_order(people["requester"], opened, "Looks like spam").id
+
+    def _conversation(self, people):
+        from mutualaid.conversation import domain as conversation
+
+        accepted = db.session.get(orders.Order, self.ids["order_accepted"])
+        self.ids["message"] = conversation.post_message(people["requester"], accepted,
+                                                        "The tap is under the sink.").id
+        from mutualaid.notifications.models import Notification
+
+        self.ids["notification"] = db.session.scalar(db.select(Notification.id).where(
+            Notification.user_id == people["helper"].id, Notification.kind == "order.message"))
 
     def _vote_and_services(self, people, home, away):
         ids, staff = self.ids, people["staff"]

@@ -1,0 +1,81 @@
+"""The kinds of notification and their texts, rendered in the reader's language from the
+parameters stored with each row."""
+from datetime import datetime
+
+from flask_babel import format_datetime, force_locale, lazy_gettext
+
+# kind: (title, body); bodies name parameters the caller stores ("%(title)s").
+TEXTS = {
+    "order.accepted": (lazy_gettext("Your need was accepted"),
+                       lazy_gettext("%(helper)s will help with “%(title)s”.")),
+    "order.started": (lazy_gettext("Your helper has started"),
+                      lazy_gettext("%(helper)s started on “%(title)s”.")),
+    "order.completed": (lazy_gettext("Please confirm the help"),
+                        lazy_gettext("%(helper)s marked “%(title)s” as done.")),
+    "order.confirmed": (lazy_gettext("Thank you for helping"),
+                        lazy_gettext("%(requester)s confirmed “%(title)s”.")),
+    "order.withdrawn": (lazy_gettext("Your helper cannot make it"),
+                        lazy_gettext("“%(title)s” is open again for other neighbours.")),
+    "order.cancelled": (lazy_gettext("A need was cancelled"),
+                        lazy_gettext("%(requester)s cancelled “%(title)s”.")),
+    "order.message": (lazy_gettext("New message"),
+                      lazy_gettext("%(author)s wrote about “%(title)s”.")),
+    "order.nearby": (lazy_gettext("A neighbour nearby needs help"),
+                     lazy_gettext("“%(title)s”, %(distance_m)s m from you.")),
+    "vote.opened": (lazy_gettext("A vote has opened"),
+                    lazy_gettext("“%(title)s”: your ballot counts.")),
+    "vote.closing_soon": (lazy_gettext("A vote closes soon"),
+                          lazy_gettext("“%(title)s” closes %(closes_at)s; you have not "
+                                       "voted yet.")),
+    "vote.closed": (lazy_gettext("A vote has closed"),
+                    lazy_gettext("“%(title)s”: %(result)s.")),
+    "vote.answered": (lazy_gettext("Your question was answered"),
+                      lazy_gettext("Staff answered you on “%(title)s”.")),
+    "vote.notice": (lazy_gettext("A building project was announced"),
+                    lazy_gettext("“%(title)s”: read the notice.")),
+    "vote.objection": (lazy_gettext("Objections are open"),
+                       lazy_gettext("“%(title)s”: the result may be objected to.")),
+    "vote.final": (lazy_gettext("A result is final"),
+                   lazy_gettext("“%(title)s”: the result is final.")),
+    "booking.reminder": (lazy_gettext("Your booking starts soon"),
+                         lazy_gettext("“%(title)s” at %(place)s, %(starts_at)s.")),
+    "service.published": (lazy_gettext("A new service for you"),
+                          lazy_gettext("“%(title)s” by %(provider)s, %(starts_at)s.")),
+    "appeal.updated": (lazy_gettext("Your appeal was updated"),
+                       lazy_gettext("“%(title)s”: %(step)s.")),
+}
+KINDS = tuple(TEXTS)
+RESULTS = {"passed": lazy_gettext("passed"), "failed": lazy_gettext("not passed")}
+BODY_LIMIT = 300
+
+
+class _Params(dict):
+    """Parameters as texts: times in local time, results in words, missing ones empty."""
+
+    def __getitem__(self, key):
+        value = self.get(key, "")
+        if key.endswith("_at") and isinstance(value, str) and value:
+            return format_datetime(datetime.fromisoformat(value), "short")
+        if key == "result":
+            return str(RESULTS.get(value, value))
+        return value
+
+    def __missing__(self, key):
+        return ""
+
+
+def render(notification, locale=None):
+    """``(title, body)`` of a notification in ``locale`` (the current one when None)."""
+    if locale is None:
+        return _render(notification.kind, notification.params or {})
+    with force_locale(locale):
+        return _render(notification.kind, notification.params or {})
+
+
+def _render(kind, params):
+    """The texts of ``kind`` filled with ``params``; the body shortened to fit a push."""
+    title, body = TEXTS[kind]
+    text = str(body) % _Params(params)
+    if len(text) > BODY_LIMIT:
+        text = text[:BODY_LIMIT - 1] + "…"
+    return str(title), text

@@ -1,0 +1,65 @@
+"""Inbox and conversation pages: what each viewer sees, the unread count, opening a notice."""
+from mutualaid.conversation import domain as conversation
+from mutualaid.notifications import domain
+from tests.factories import make_user
+from tests.orders.factories import make_neighbourhood, make_order, order_in
+from tests.shell.test_pages import sign_in
+
+
+def test_the_inbox_shows_notices_and_the_count_in_the_nav(client, db):
+    user = make_user()
+    domain.notify([user], "vote.opened", {"title": "Lift"}, "/votes/1")
+    db.session.commit()
+    sign_in(client, user.username)
+    page = client.get("/notifications")
+    assert page.status_code == 200
+    assert "“Lift”" in page.text and 'data-testid="nav-count"' in page.text
+    assert 'id="notification-settings"' in page.text
+
+
+def test_opening_a_notice_reads_it_and_goes_to_its_page(client, db):
+    user, other = make_user(), make_user()
+    row = domain.notify([user], "vote.opened", {"title": "Lift"}, "/votes/1")[0]
+    db.session.commit()
+    sign_in(client, other.username)
+    assert client.get(f"/notifications/{row.id}").status_code == 404
+    sign_in(client, user.username)
+    answer = client.get(f"/notifications/{row.id}")
+    assert answer.status_code == 303 and answer.headers["Location"] == "/votes/1"
+    assert domain.unread_count(user) == 0
+    assert 'data-testid="nav-count"' not in client.get("/notifications").text
+
+
+def test_the_order_page_shows_the_conversation_to_participants_only(client, db):
+    hood = make_neighbourhood()
+    order = order_in("accepted", hood)
+    conversation.post_message(hood.helper, order, "I come at six.")
+    open_order = make_order(hood.requester)
+    db.session.commit()
+    sign_in(client, hood.requester.username)
+    page = client.get(f"/orders/{order.id}").text
+    assert 'data-testid="conversation"' in page and "I come at six." in page
+    assert conversation.unread_count(hood.requester) == 0  # shown is read
+    assert 'data-testid="conversation"' not in client.get(f"/orders/{open_order.id}").text
+    sign_in(client, hood.other.username)
+    page = client.get(f"/orders/{order.id}").text
+    assert 'data-testid="conversation"' not in page and "I come at six." not in page
+
+
+def test_staff_read_the_sms_outbox_of_their_community(client, db):
+    from mutualaid.notifications.delivery import deliver_due
+
+    hood = make_neighbourhood()
+    domain.update_settings(hood.requester, {"sms": True, "quiet_hours": None})
+    domain.notify([hood.requester], "vote.opened", {"title": "Lift"}, "/votes/1")
+    db.session.commit()
+    deliver_due()
+    sign_in(client, hood.staff.username)
+    page = client.get("/staff/sms")
+    assert page.status_code == 200 and "“Lift”" in page.text and hood.requester.phone in page.text
+    sign_in(client, hood.other.username)
+    assert client.get("/staff/sms").status_code == 403
+    other_staff = make_user(role="staff")
+    db.session.commit()
+    sign_in(client, other_staff.username)
+    assert "“Lift”" not in client.get("/staff/sms").text
