@@ -76,6 +76,8 @@ class Config:
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
         # Uploaded photos and documents: outside static/, served only to those allowed.
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(instance_dir / "uploads")
+        # Seconds between two checks of the appeals' time limits (escalation, unrated closing).
+        self.APPEALS_CHECK_SECONDS = float(os.environ.get("APPEALS_CHECK_SECONDS", "60"))
         # Pages, CSS, JS and SVG go out compressed to browsers that accept it. API answers
         # (small JSON for apps, kiosks and scripts) stay plain; streamed responses pass
         # untouched; Socket.IO never reaches Flask's response hooks.

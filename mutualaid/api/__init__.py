@@ -127,6 +127,8 @@ def page_of(select, dump, args):
 def register_feature_routes():
     """Import every feature's api module so their routes join the blueprint."""
     from mutualaid.accounts import api as _accounts  # noqa: F401
+    from mutualaid.appeals import api as _appeals  # noqa: F401
+    from mutualaid.streets import api as _streets  # noqa: F401
     from mutualaid.api import openapi as _openapi  # noqa: F401
     from mutualaid.matching import api as _matching  # noqa: F401
     from mutualaid.catalogue import api as _catalogue  # noqa: F401
