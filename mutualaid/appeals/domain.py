@@ -82,10 +82,11 @@ def file_appeal(actor, data, now=None):
 def _appellant_for(actor, on_behalf_of):
     """The resident an appeal is for; staff may name one of their community."""
     if on_behalf_of is None:
+        if not actor.is_staff:
+            require_verified(actor)
         if actor.unit is None:
             message = _("Choose the resident this appeal is for.")
             raise ValidationFailed(message, fields={"on_behalf_of": [message]})
-        require_verified(actor)
         return actor
     if not actor.is_staff:
         raise Forbidden(_("Only staff may file on behalf of someone."))

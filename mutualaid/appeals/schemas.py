@@ -115,7 +115,7 @@ class StreetLimitsSchema(Schema):
 
 class SimilarQuerySchema(Schema):
     category = fields.String(required=True, validate=validate.OneOf(CODES))
-    building_id = Id(required=True)
+    building_id = fields.Integer(required=True, validate=validate.Range(1, 2**63 - 1))
     text = fields.String(load_default="", validate=validate.Length(0, 2000))
 
 
