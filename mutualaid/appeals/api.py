@@ -19,7 +19,7 @@ from mutualaid.extensions import db
 from mutualaid.places.models import Building, Community
 from mutualaid.streets import domain as streets
 from mutualaid.streets.models import Street
-from mutualaid.uploads import IMAGE_BYTES, allow_upload, read_upload, send_upload
+from mutualaid.uploads import IMAGE_BYTES, allow_upload, read_upload
 
 
 def _answer(appeal):
@@ -148,18 +148,17 @@ def rate(appeal_id, data):
 def add_photo(appeal_id):
     """The appellant adds a photo (multipart ``file``; at most 3, 5 MB each)."""
     appeal = _visible(appeal_id)
+    photos.require_may_add(current_user, appeal)
     allow_upload(IMAGE_BYTES)
     photo = photos.add_photo(current_user, appeal, read_upload("file", IMAGE_BYTES))
     db.session.commit()
     return {"id": photo.id, "url": photo_url(photo)}, 201
 
 
-@endpoint("/appeal-photos/<id:photo_id>", content_type="image/jpeg")
+@endpoint("/appeal-photos/<id:photo_id>", content_type="image/*")
 def photo(photo_id):
     """A photo of an appeal, for its appellant and staff only."""
-    found = photos.photo_for(current_user, photo_id)
-    suffix = found.path.rsplit(".", 1)[-1]
-    return send_upload(found.path, found.content_type, f"appeal-photo-{found.id}.{suffix}")
+    return photos.photo_response(photos.photo_for(current_user, photo_id))
 
 
 @endpoint("/communities/<id:community_id>/appeals/recurring", query=BoardQuerySchema(),

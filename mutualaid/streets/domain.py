@@ -5,7 +5,7 @@ Functions flush but never commit; they raise domain errors from ``mutualaid.erro
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from mutualaid.accounts.domain import require_admin, require_staff_of, staff_community_ids
+from mutualaid.accounts.domain import require_admin, require_staff_of
 from mutualaid.errors import Conflict, ValidationFailed
 from mutualaid.extensions import db
 from mutualaid.places.models import Building
@@ -83,19 +83,20 @@ def _check_buildings(community, building_ids):
 
 
 def _check_workers(community, worker_ids):
-    """Every worker is staff of the community or a verified resident of it."""
+    """Every worker is a staff account (made by an admin; being a worker gives them the grid
+    and nothing else) or a verified resident of the community."""
     from mutualaid.accounts.models import User
 
     for user_id in worker_ids:
         user = db.session.get(User, user_id)
-        if user is None or not _belongs_to(user, community.id):
+        if user is None or not user.active or not _may_work_in(user, community.id):
             message = _("Grid workers are staff or verified residents of the community.")
             raise ValidationFailed(message, fields={"worker_ids": [message]})
 
 
-def _belongs_to(user, community_id):
-    """True for the community's staff and its verified residents."""
-    if community_id in staff_community_ids(user):
+def _may_work_in(user, community_id):
+    """True for staff accounts and the community's verified residents."""
+    if user.is_staff:
         return True
     return (user.verified and user.unit is not None
             and user.unit.building.community_id == community_id)

@@ -1,6 +1,9 @@
 """Appeal factories: a street with a community, a grid, its people, and appeals in any status."""
+import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+
+from PIL import Image
 
 from mutualaid.accounts.models import User
 from mutualaid.appeals import domain
@@ -85,3 +88,10 @@ def _act(action, place, appeal, now):
     elif action == "merge":
         other = file(place, now=now)
         domain.merge_appeal(place.worker, appeal, other, now)
+
+
+def png(size=(40, 30)):
+    """A small PNG image."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (10, 200, 10)).save(buffer, "PNG")
+    return buffer.getvalue()

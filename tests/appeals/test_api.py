@@ -10,7 +10,7 @@ from werkzeug.test import encode_multipart
 
 from mutualaid.appeals.models import Appeal, AppealPhoto
 from mutualaid.extensions import db as _db
-from tests.appeals.factories import make_street
+from tests.appeals.factories import make_street, png
 from tests.test_uploads import photo_bytes
 
 
@@ -103,12 +103,6 @@ def test_follow_and_unfollow(api, place):
     assert neighbour.post(f"/appeals/{appeal_id}/follow").status_code == 204
     assert neighbour.delete(f"/appeals/{appeal_id}/follow").status_code == 204
     assert neighbour.post(f"/appeals/{private_id}/follow").status_code == 404
-
-
-def png(size=(40, 30)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (10, 200, 10)).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def upload(client, appeal_id, data, name="photo.jpg"):
