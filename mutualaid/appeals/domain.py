@@ -51,17 +51,21 @@ LEVEL_NAMES = {"grid": lazy_gettext("Grid"), "community": lazy_gettext("Communit
                "street": lazy_gettext("Street")}
 
 
-def file_appeal(actor, data, now=None):
+def file_appeal(actor, data, now=None, anywhere=False):
     """File an appeal for ``actor`` (or, for staff, ``on_behalf_of`` a resident after a
-    visit, with a ``visit_note``). Raises Forbidden (not verified, not staff there),
-    ValidationFailed (no such resident, a place outside the community: ``outside_community``)."""
+    visit, with a ``visit_note``). ``anywhere`` (Open311) takes a place in any community.
+    Raises Forbidden (not verified, not staff there), ValidationFailed (no such resident, a
+    place outside the community: ``outside_community``)."""
     now = now or utcnow()
-    appellant = _appellant_for(actor, data.get("on_behalf_of"))
-    community_id = appellant.unit.building.community_id
-    building = _place(community_id, data)
+    if anywhere:
+        require_verified(actor)
+        appellant, building = actor, _place(None, data)
+    else:
+        appellant = _appellant_for(actor, data.get("on_behalf_of"))
+        building = _place(appellant.unit.building.community_id, data)
     grid_id = streets.grid_of_building(building.id)
     appeal = Appeal(
-        community_id=community_id, building_id=building.id, grid_id=grid_id,
+        community_id=building.community_id, building_id=building.id, grid_id=grid_id,
         lat=data.get("lat"), lon=data.get("lon"), category=data["category"],
         title=data["title"], description=data.get("description") or "",
         public=data.get("public", True), anonymous=data.get("anonymous", False),
@@ -99,19 +103,29 @@ def _appellant_for(actor, on_behalf_of):
 
 
 def _place(community_id, data):
-    """The building an appeal is about: the one given, or the nearest of the community to
-    ``lat``/``lon`` within 300 m. Raises ValidationFailed ``outside_community``."""
+    """The building an appeal is about: the one given, or the nearest of the community (of
+    any, when ``community_id`` is None) to ``lat``/``lon`` within 300 m. Raises
+    ValidationFailed ``outside_community``."""
     if data.get("building_id") is not None:
         building = db.session.get(Building, data["building_id"])
-        if building is None or building.community_id != community_id:
+        if building is None or community_id not in (None, building.community_id):
             _outside("building_id")
         return building
     if data.get("lat") is None or data.get("lon") is None:
         message = _("Choose a building, or the place on the map.")
         raise ValidationFailed(message, fields={"building_id": [message]})
-    buildings = db.session.scalars(sa.select(Building)
-                                   .where(Building.community_id == community_id)).all()
-    return nearest_building(buildings, data["lat"], data["lon"]) or _outside("lat")
+    return nearest_building(_buildings_near(community_id, data["lat"], data["lon"]),
+                            data["lat"], data["lon"]) or _outside("lat")
+
+
+def _buildings_near(community_id, lat, lon):
+    """Buildings in a box of about 300 m around a point (of one community, or of any)."""
+    span = NEAREST_BUILDING_M / 111_000 * 1.5  # degrees of latitude, with room for longitude
+    select = sa.select(Building).where(Building.lat.between(lat - span, lat + span),
+                                       Building.lon.between(lon - 2 * span, lon + 2 * span))
+    if community_id is not None:
+        select = select.where(Building.community_id == community_id)
+    return db.session.scalars(select).all()
 
 
 def nearest_building(buildings, lat, lon):
