@@ -23,7 +23,7 @@ from mutualaid.accounts.models import User
 from mutualaid.appeals import limits, publish
 from mutualaid.appeals.access import Scope, require_acts
 from mutualaid.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, AppealFollow
-from mutualaid.database import utcnow
+from mutualaid.database import get_or_404, utcnow
 from mutualaid.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
 from mutualaid.extensions import db
 from mutualaid.places.models import Building
@@ -94,8 +94,8 @@ def _appellant_for(actor, on_behalf_of):
         return actor
     if not actor.is_staff:
         raise Forbidden(_("Only staff may file on behalf of someone."))
-    appellant = db.session.get(User, on_behalf_of)
-    if appellant is None or appellant.unit is None:
+    appellant = get_or_404(User, on_behalf_of, _("No such resident."))
+    if appellant.unit is None:
         message = _("No such resident.")
         raise ValidationFailed(message, fields={"on_behalf_of": [message]})
     require_staff_of(actor, appellant.unit.building.community_id)
@@ -107,8 +107,8 @@ def _place(community_id, data):
     any, when ``community_id`` is None) to ``lat``/``lon`` within 300 m. Raises
     ValidationFailed ``outside_community``."""
     if data.get("building_id") is not None:
-        building = db.session.get(Building, data["building_id"])
-        if building is None or community_id not in (None, building.community_id):
+        building = get_or_404(Building, data["building_id"], _("No such building."))
+        if community_id not in (None, building.community_id):
             _outside("building_id")
         return building
     if data.get("lat") is None or data.get("lon") is None:

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from mutualaid.accounts.domain import require_admin, require_staff_of
-from mutualaid.errors import Conflict, ValidationFailed
+from mutualaid.errors import Conflict, NotFound, ValidationFailed
 from mutualaid.extensions import db
 from mutualaid.places.models import Building
 from mutualaid.streets.models import (
@@ -71,9 +71,11 @@ def create_grid(actor, community, name, building_ids, worker_ids):
 
 def _check_buildings(community, building_ids):
     """Every building is the community's and in no grid yet."""
-    found = set(db.session.scalars(sa.select(Building.id).where(
-        Building.id.in_(building_ids), Building.community_id == community.id)))
-    if found != set(building_ids):
+    found = dict(db.session.execute(sa.select(Building.id, Building.community_id)
+                                    .where(Building.id.in_(building_ids))).all())
+    if set(found) != set(building_ids):
+        raise NotFound(_("No such building."))
+    if set(found.values()) != {community.id}:
         message = _("Choose buildings of this community.")
         raise ValidationFailed(message, fields={"building_ids": [message]})
     if db.session.scalar(sa.select(GridBuilding.building_id)
@@ -89,7 +91,9 @@ def _check_workers(community, worker_ids):
 
     for user_id in worker_ids:
         user = db.session.get(User, user_id)
-        if user is None or not user.active or not _may_work_in(user, community.id):
+        if user is None:
+            raise NotFound(_("No such user."))
+        if not user.active or not _may_work_in(user, community.id):
             message = _("Grid workers are staff or verified residents of the community.")
             raise ValidationFailed(message, fields={"worker_ids": [message]})
 

