@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, lazy_pgettext
 from geopy.distance import great_circle
 
 from mutualaid.accounts.domain import require_staff_of, require_verified
@@ -42,9 +42,10 @@ TRANSITIONS = {
     "reopened": (("resolved",), "reopened"),
 }
 STATUS_NAMES = {
-    "submitted": lazy_gettext("Submitted"), "accepted": lazy_gettext("Accepted"),
+    "submitted": lazy_gettext("Submitted"),
+    "accepted": lazy_pgettext("appeal status", "Accepted"),
     "in_progress": lazy_gettext("In progress"), "resolved": lazy_gettext("Resolved"),
-    "closed": lazy_gettext("Closed"), "rejected": lazy_gettext("Rejected"),
+    "closed": lazy_pgettext("appeal status", "Closed"), "rejected": lazy_gettext("Rejected"),
     "duplicate": lazy_gettext("Duplicate"), "reopened": lazy_gettext("Reopened"),
 }
 LEVEL_NAMES = {"grid": lazy_gettext("Grid"), "community": lazy_gettext("Community"),

@@ -18,13 +18,12 @@ from mutualaid.api import load
 from mutualaid.extensions import db
 from mutualaid.places.models import Building, Community
 from mutualaid.places.views import STAFF_LINKS
-from mutualaid.shell.views import NAV_LINKS
+from mutualaid.shell.views import HOME_SECTIONS
 from mutualaid.streets import domain as streets
 from mutualaid.streets.models import Street
 
 bp = Blueprint("appeals", __name__, url_prefix="/appeals", cli_group=None)
 bp.cli.add_command(escalate_appeals)
-NAV_LINKS.append(("appeals.index", lazy_gettext("Appeals")))
 STAFF_LINKS.append(("appeals.staff", lazy_gettext("Appeals to handle")))
 RATING_NAMES = {"satisfied": lazy_gettext("Satisfied"),
                 "basically_satisfied": lazy_gettext("Basically satisfied"),
@@ -47,6 +46,17 @@ def appeal_context():
     return {"appeal_status_names": domain.STATUS_NAMES, "level_names": domain.LEVEL_NAMES,
             "category_label": lambda code: category_name(code, locale),
             "rating_names": RATING_NAMES, "event_names": EVENT_NAMES}
+
+
+def _home(user):
+    """The home page's appeals: my open ones and where to report or read the board."""
+    scope = access.Scope(user)
+    mine = db.session.scalars(access.visible_appeals(user, mine=True).where(
+        Appeal.status.in_(OPEN_STATUSES + ("resolved",))).limit(5)).all()
+    return {"mine": mine, "community_id": scope.home}
+
+
+HOME_SECTIONS.append(("appeals/home_section.html", _home))
 
 
 @bp.get("/")
