@@ -78,6 +78,9 @@ class Config:
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(instance_dir / "uploads")
         # Seconds between two checks of the appeals' time limits (escalation, unrated closing).
         self.APPEALS_CHECK_SECONDS = float(os.environ.get("APPEALS_CHECK_SECONDS", "60"))
+        # Seconds a process keeps a built appeals board (DESIGN allows a lag of 5 s).
+        self.APPEALS_BOARD_CACHE_SECONDS = float(os.environ.get("APPEALS_BOARD_CACHE_SECONDS",
+                                                                "5"))
         # Pages, CSS, JS and SVG go out compressed to browsers that accept it. API answers
         # (small JSON for apps, kiosks and scripts) stay plain; streamed responses pass
         # untouched; Socket.IO never reaches Flask's response hooks.
@@ -100,3 +103,4 @@ class TestingConfig(Config):
         self.RATELIMIT_ENABLED = False
         self.SOCKETIO_MESSAGE_QUEUE = None
         self.SOCKETIO_QUEUE_WATCH = 0
+        self.APPEALS_BOARD_CACHE_SECONDS = 0  # tests read the board right after a change

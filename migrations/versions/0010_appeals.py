@@ -119,7 +119,7 @@ def upgrade():
     with op.batch_alter_table('appeals', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_appeals_appellant_id'), ['appellant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_appeals_building_id'), ['building_id'], unique=False)
-        batch_op.create_index('ix_appeals_community_created_at', ['community_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_appeals_board', ['community_id', 'created_at', 'status', 'category', 'grid_id', 'accepted_in_time', 'resolve_seconds', 'rating', 'closed_unrated', 'public'], unique=False)
         batch_op.create_index('ix_appeals_community_status', ['community_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_appeals_grid_id'), ['grid_id'], unique=False)
         batch_op.create_index('ix_appeals_status_due_at', ['status', 'due_at'], unique=False)
@@ -216,7 +216,7 @@ def downgrade():
         batch_op.drop_index('ix_appeals_status_due_at')
         batch_op.drop_index(batch_op.f('ix_appeals_grid_id'))
         batch_op.drop_index('ix_appeals_community_status')
-        batch_op.drop_index('ix_appeals_community_created_at')
+        batch_op.drop_index('ix_appeals_board')
         batch_op.drop_index(batch_op.f('ix_appeals_building_id'))
         batch_op.drop_index(batch_op.f('ix_appeals_appellant_id'))
 

@@ -1,10 +1,15 @@
 """The open board (公开透明) of a community or a street: figures over the appeals filed in a
 period, by category, the praise and try-harder rankings, and the public appeals anonymised.
 
-Every figure is one indexed aggregate over ``(community_id, created_at)``; nothing is read
-row by row but the median (two rows at an offset) and the page of public appeals.
+Every figure is an aggregate over the ``ix_appeals_board`` index, which holds every column
+they read (so the table itself is not touched); nothing is read row by row but the median
+(two rows at an offset) and the page of public appeals.
 """
+import threading
+import time
+
 import sqlalchemy as sa
+from flask import current_app
 
 from mutualaid.appeals.models import Appeal
 from mutualaid.appeals.period import period
@@ -12,6 +17,9 @@ from mutualaid.extensions import db
 from mutualaid.places.models import Community
 from mutualaid.streets.models import Grid
 
+CACHE_SECONDS = 5  # DESIGN: the board may lag changes by at most 5 s
+CACHE_SIZE = 256
+_lock = threading.Lock()
 RANKED_MINIMUM = 3
 RANKING_SIZE = 10
 RESOLVED = Appeal.status.in_(("resolved", "closed"))
@@ -25,7 +33,7 @@ def _counts():
     return (
         sa.func.count(Appeal.id).label("received"),
         count_if(Appeal.accepted_in_time.is_(True)).label("accepted_in_time"),
-        count_if(sa.and_(RESOLVED, Appeal.first_resolved_at.is_not(None))).label("resolved"),
+        count_if(sa.and_(RESOLVED, Appeal.resolve_seconds.is_not(None))).label("resolved"),
         count_if(Appeal.rating.is_not(None)).label("rated"),
         count_if(Appeal.rating == "satisfied").label("satisfied"),
         count_if(Appeal.rating == "basically_satisfied").label("basically_satisfied"),
@@ -52,8 +60,26 @@ def _figures(row):
 
 def board(community_ids, start=None, end=None, page=1, per_page=20, rank_by="grid"):
     """The board over ``community_ids`` for the local dates ``start``..``end``; ``rank_by``
-    is ``grid`` (a community's board) or ``community`` (a street's)."""
+    is ``grid`` (a community's board) or ``community`` (a street's). Kept per process for
+    ``APPEALS_BOARD_CACHE_SECONDS`` (default 5; 0 builds every request afresh)."""
     start, end, since, until = period(start, end)
+    key = (tuple(sorted(community_ids)), start, end, page, per_page, rank_by)
+    seconds = float(current_app.config.get("APPEALS_BOARD_CACHE_SECONDS", CACHE_SECONDS))
+    cache = current_app.extensions.setdefault("appeals_board_cache", {})
+    hit = cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < seconds:
+        return hit[1]
+    result = _build(community_ids, start, end, since, until, page, per_page, rank_by)
+    if seconds > 0:
+        with _lock:
+            if len(cache) >= CACHE_SIZE:
+                cache.clear()
+            cache[key] = (time.monotonic(), result)
+    return result
+
+
+def _build(community_ids, start, end, since, until, page, per_page, rank_by):
+    """The board's figures, read from the database."""
     where = (Appeal.community_id.in_(sorted(community_ids)), Appeal.created_at >= since,
              Appeal.created_at < until)
     figures = _figures(db.session.execute(sa.select(*_counts()).where(*where)).one())
@@ -83,7 +109,7 @@ def _median_hours(where):
 
 def _by_category(where):
     """``{code: {received, resolved}}`` of the categories appealed in the period."""
-    resolved = sa.func.sum(sa.case((sa.and_(RESOLVED, Appeal.first_resolved_at.is_not(None)),
+    resolved = sa.func.sum(sa.case((sa.and_(RESOLVED, Appeal.resolve_seconds.is_not(None)),
                                     1), else_=0))
     rows = db.session.execute(sa.select(Appeal.category, sa.func.count(Appeal.id), resolved)
                               .where(*where).group_by(Appeal.category)).all()
