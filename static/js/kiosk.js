@@ -236,6 +236,7 @@ function afterSignIn() {
     return castBallot(null);
   }
   if (state.flow === "book") return book();
+  if (state.flow === "appeal") return state.user.is_staff ? askForWhom() : postAppeal(null);
 }
 
 // ---- the three flows --------------------------------------------------------------------
@@ -252,6 +253,16 @@ async function postNeed(onBehalfOf) {
   const { ok, data } = await call("/orders", { method: "POST", body, token: state.token });
   if (!ok) return failed(data?.error?.message ?? msg("msgError"));
   done(template("thanks"), template("done-help"), `/orders/${data.id}`);
+}
+
+async function postAppeal(onBehalfOf) {
+  const body = {
+    category: state.category, title: state.categoryName, description: msg("msgPostedAtKiosk"),
+    building_id: Number(root.dataset.buildingId), on_behalf_of: onBehalfOf,
+  };
+  const { ok, data } = await call("/appeals", { method: "POST", body, token: state.token });
+  if (!ok) return failed(data?.error?.message ?? msg("msgError"));
+  done(template("thanks"), template("done-appeal", { number: data.id }), `/appeals/${data.id}`);
 }
 
 async function chooseVote() {
@@ -334,7 +345,13 @@ root.addEventListener("click", (event) => {
     state = { flow: d.start };
     if (d.start === "help") return show("help-what");
     if (d.start === "vote") return chooseVote();
+    if (d.start === "appeal") return show("appeal-what");
     return chooseSession();
+  }
+  if (d.appealCategory) {
+    state.category = d.appealCategory;
+    state.categoryName = target.textContent.trim();
+    return askWho();
   }
   if (d.tag) { state.tag = d.tag; state.tagName = target.textContent.trim(); return askWho(); }
   if (d.vote) {
@@ -353,8 +370,8 @@ root.addEventListener("click", (event) => {
   if (d.digit && state.pin.length < 6) { state.pin += d.digit; renderPin(); return; }
   if (d.pinBack !== undefined) { state.pin = state.pin.slice(0, -1); renderPin(); return; }
   if (d.pinOk !== undefined && state.pin.length >= 4) return signIn();
-  if (d.behalf) return postNeed(Number(d.behalf));
-  if (d.myself !== undefined) return postNeed(null);
+  if (d.behalf) return (state.flow === "appeal" ? postAppeal : postNeed)(Number(d.behalf));
+  if (d.myself !== undefined) return (state.flow === "appeal" ? postAppeal : postNeed)(null);
   if (d.unit) return castBallot({ id: d.unit, number: d.unitNumber });
   if (d.ownBallot !== undefined) return castBallot(null);
 });

@@ -4,6 +4,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.test_foundation import sign_in
+from tests.e2e.test_kiosk import enter_pin, kiosk, open_kiosk  # noqa: F401 (fixture)
 from tests.e2e.test_orders import verified_resident
 
 
@@ -47,3 +48,18 @@ def test_file_with_a_photo_follow_and_rate_at_phone_size(server, community, live
         resident.click("[data-action=rate]")
     expect(resident.get_by_test_id("appeal-rating")).to_have_text("满意")
     expect(resident.locator("[data-action=rate]")).to_have_count(0)
+
+
+def test_report_a_problem_at_the_kiosk(new_context, kiosk, community):
+    page = open_kiosk(new_context, kiosk)
+    page.get_by_role("button", name="反映问题").click()
+    page.get_by_role("button", name="停车管理").click()
+    page.get_by_role("button", name="Liang").click()
+    enter_pin(page, "2468")
+    expect(page.locator("[data-done-text]")).to_contain_text("您的诉求已交给责任人办理")
+    appeals = community["staff"].get("/appeals")["items"]
+    assert [(a["category"], a["title"], a["building_id"]) for a in appeals] == [
+        ("parking", "停车管理", community["building"]["id"])]
+    assert appeals[0]["appellant"]["display_name"] == "Liang"
+    page.get_by_role("button", name="完成").click()
+    expect(page.get_by_role("button", name="反映问题")).to_be_visible()
