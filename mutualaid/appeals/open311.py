@@ -6,7 +6,7 @@ Answers follow the GeoReport v2 schemas: ``service_request_id`` is a string, ``s
 ``[{"code", "description"}]``. Only public appeals are listed, and never a name.
 """
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -225,9 +225,8 @@ def _moment(text):
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=local_zone())
     try:
-        moment.utcoffset()
-        return moment
-    except OverflowError:
+        return moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
         raise Open311Error(400, _("Dates are W3C date-times.")) from None
 
 

@@ -1,4 +1,6 @@
 """Appeal input and output shapes. The appellant's name and the photos are added per viewer."""
+from datetime import date
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from mutualaid.accounts.schemas import PublicUserSchema
@@ -181,9 +183,13 @@ def dump_appeal(appeal, viewer=None):
     return appeal_dumper(viewer)(appeal)
 
 
+# Boards cover real periods; far dates would overflow when turned into instants (a 500).
+PLAUSIBLE = validate.Range(date(2000, 1, 1), date(2999, 12, 31))
+
+
 class BoardQuerySchema(Schema):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(data_key="from", load_default=None, validate=PLAUSIBLE)
+    to = fields.Date(load_default=None, validate=PLAUSIBLE)
 
     @validates_schema
     def _ordered(self, data, **kwargs):

@@ -119,8 +119,9 @@ def test_board_api_defaults_and_bad_periods(history, api):
     bad = client.get(f"/communities/{history.community.id}/appeals-board"
                      "?from=2026-11-30&to=2026-11-01")
     assert bad.status_code == 400
-    assert client.get(f"/communities/{history.community.id}/appeals-board?from=nope"
-                      ).status_code == 400
+    for query in ("from=nope", "to=9999-12-31", "from=0001-01-01"):
+        assert client.get(f"/communities/{history.community.id}/appeals-board?{query}"
+                          ).status_code == 400
     assert client.get("/communities/999999/appeals-board").status_code == 404
     body = client.get(f"/communities/{history.community.id}/appeals-board",
                       query_string=NOVEMBER).json

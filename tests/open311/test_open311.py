@@ -163,3 +163,6 @@ def test_unknown_format_and_bad_filters(client, place):
     assert client.get("/open311/v2/services.csv").status_code == 404
     assert client.get("/open311/v2/requests.json?status=maybe").status_code == 400
     assert client.get("/open311/v2/requests.json?start_date=yesterday").status_code == 400
+    late = client.get("/open311/v2/requests.json?end_date=9999-12-31T23:59:59-12:00")
+    assert late.status_code == 400 and late.json[0]["code"] == 400
+    assert client.get("/open311/v2/requests.json?service_request_id=x").status_code == 400
