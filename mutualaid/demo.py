@@ -47,6 +47,7 @@ def _units(building_name):
 
 def seed():
     """Create the demo world and return the logins as (role, username, note) rows."""
+    from mutualaid.appeals.demo import seed_appeals
     from mutualaid.places.areas import parse_area
 
     admin = accounts.register_user("admin", PASSWORD, "管理员 Admin", role="admin")
@@ -78,6 +79,7 @@ def seed():
     logins.append(_seed_account_seams())
     logins.append(("kiosk", "B", "/kiosk/" + _seed_kiosk(staff, community)))
     logins += _trust_notes(community)
+    logins += seed_appeals(admin, staff, community)
     db.session.commit()
     return logins
 

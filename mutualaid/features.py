@@ -10,13 +10,14 @@ from flask_babel import lazy_gettext
 from mutualaid import realtime
 from mutualaid.api import bp as api_bp
 
-# Packages under mutualaid/ with pages (views.py, blueprint ``bp``), in the order their
-# blueprints are registered, and the modules holding /api/v1 routes.
-PAGES = ("shell", "accounts", "places", "matching", "orders", "votes", "catalogue", "kiosk",
-         "notifications")
-API = ("accounts.api", "accounts.self_api", "matching.api", "catalogue.api", "conversation.api",
-       "kiosk.api", "notifications.api", "places.api", "orders.api", "votes.api",
-       "votes.project_api")
+# Modules under mutualaid/ with pages (blueprint ``bp``), in the order their blueprints are
+# registered, and the modules holding /api/v1 routes.
+PAGES = ("shell.views", "accounts.views", "places.views", "matching.views", "orders.views",
+         "votes.views", "catalogue.views", "kiosk.views", "notifications.views", "appeals.views",
+         "appeals.open311")
+API = ("accounts.api", "accounts.self_api", "appeals.api", "streets.api", "matching.api",
+       "catalogue.api", "conversation.api", "kiosk.api", "notifications.api", "places.api",
+       "orders.api", "votes.api", "votes.project_api")
 
 
 def init_app(app):
@@ -25,7 +26,7 @@ def init_app(app):
     for name in API:
         import_module(f"mutualaid.{name}")
     for name in PAGES:
-        app.register_blueprint(import_module(f"mutualaid.{name}.views").bp)
+        app.register_blueprint(import_module(f"mutualaid.{name}").bp)
     app.register_blueprint(api_bp)
     _fill_shared_pages()
     _fill_account_parts()
@@ -38,6 +39,7 @@ def _fill_shared_pages():
     """What each feature adds to the pages that several features share."""
     from mutualaid.accounts import views as accounts
     from mutualaid.accounts.api import ME_EXTRAS
+    from mutualaid.appeals import views as appeals
     from mutualaid.conversation import api as conversation_api
     from mutualaid.conversation.views import conversation_section
     from mutualaid.kiosk.sockets import authenticate_kiosk
@@ -56,7 +58,8 @@ def _fill_shared_pages():
         ("catalogue.index", lazy_gettext("Services")), ("votes.index", lazy_gettext("Votes")),
     ])
     _replace(HOME_SECTIONS, [("orders/home_section.html", orders.home_sections),
-                             ("votes/home_section.html", votes.open_votes_for)])
+                             ("votes/home_section.html", votes.open_votes_for),
+                             ("appeals/home_section.html", appeals.home_section)])
     _replace(ME_SECTIONS, ["orders/me_section.html"])
     _replace(STAFF_LINKS, [
         ("orders.staff_visits", lazy_gettext("Visits to vulnerable residents")),
@@ -64,6 +67,7 @@ def _fill_shared_pages():
         ("catalogue.staff", lazy_gettext("Service catalogue")),
         ("kiosk.manage", lazy_gettext("Kiosks")), ("votes.new", lazy_gettext("New vote")),
         ("notifications.staff_sms", lazy_gettext("SMS outbox")),
+        ("appeals.staff", lazy_gettext("Appeals to handle")),
     ])
     _replace(STAFF_COUNTS, [
         ("accounts.verification_queue", lazy_gettext("waiting for verification"),
@@ -96,11 +100,16 @@ def _fill_account_parts():
 
 
 def _fill_periodic_checks():
-    """What the background worker checks every minute (mutualaid/notifications/worker.py)."""
+    """What the background worker does every minute (mutualaid/notifications/worker.py): what
+    time made due, then the reminders."""
+    from mutualaid.appeals import checks as appeals
     from mutualaid.catalogue.notices import booking_reminders
-    from mutualaid.notifications.worker import PERIODIC_CHECKS
+    from mutualaid.notifications.worker import PERIODIC_CHECKS, TIMED_JOBS
+    from mutualaid.orders.domain import expire_due_orders
+    from mutualaid.votes.domain import refresh_due_votes
     from mutualaid.votes.notices import closing_soon
 
+    _replace(TIMED_JOBS, [expire_due_orders, refresh_due_votes, appeals.run_checks])
     _replace(PERIODIC_CHECKS, [closing_soon, booking_reminders])
 
 

@@ -55,7 +55,7 @@ def test_seed_demo_prints_logins_and_runs_once(runner, scalar):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert "staff" in result.output and "sharehut-demo" in result.output
-    assert scalar(sa.select(sa.func.count()).select_from(Unit)) == 56
+    assert scalar(sa.select(sa.func.count()).select_from(Unit)) == 58  # Lingnan 56, Lianhua (appeals demo) 2
     assert "already exists" in runner.invoke(args=["seed-demo"]).output
 
 
@@ -65,5 +65,6 @@ def test_backup_copies_the_live_database(runner, tmp_path):
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code == 0, result.output
     with sqlite3.connect(target) as copy:
-        assert copy.execute("SELECT count(*) FROM users").fetchone()[0] == 8
+        # 8, and the appeals demo's street staff, grid worker, staff2 and two residents
+        assert copy.execute("SELECT count(*) FROM users").fetchone()[0] == 13
     assert runner.invoke(args=["backup", str(target)]).exit_code != 0  # never overwrites

@@ -82,7 +82,7 @@ def protect_from_csrf():
     """
     if request.method in SAFE_METHODS or bearer_token():
         return
-    if request.path.startswith("/api/") and "_user_id" not in session:
+    if request.path.startswith(("/api/", "/open311/")) and "_user_id" not in session:
         return
     csrf.protect()
 

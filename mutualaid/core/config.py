@@ -102,6 +102,11 @@ class Config:
         self.NOTIFY_QUEUE_URL = os.environ.get("NOTIFY_QUEUE_URL") or None
         # Uploaded photos and documents: outside static/, served only to those allowed.
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(instance_dir / "uploads")
+        # Seconds between two checks of the appeals' time limits (escalation, unrated closing).
+        self.APPEALS_CHECK_SECONDS = float(os.environ.get("APPEALS_CHECK_SECONDS", "60"))
+        # Seconds a process keeps a built appeals board (DESIGN allows a lag of 5 s).
+        self.APPEALS_BOARD_CACHE_SECONDS = float(os.environ.get("APPEALS_BOARD_CACHE_SECONDS",
+                                                                "5"))
         # Pages, CSS, JS and SVG go out compressed to browsers that accept it. API answers
         # (small JSON for apps, kiosks and scripts) stay plain; streamed responses pass
         # untouched; Socket.IO never reaches Flask's response hooks.
@@ -126,3 +131,4 @@ class TestingConfig(Config):
         self.SOCKETIO_QUEUE_WATCH = 0
         self.SOCKET_CREDENTIAL_CHECK = 0  # tests sweep when they mean to
         self.NOTIFY_BACKGROUND = False  # after-commit work runs at once (notifications)
+        self.APPEALS_BOARD_CACHE_SECONDS = 0  # tests read the board right after a change

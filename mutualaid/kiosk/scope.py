@@ -28,6 +28,10 @@ KIOSK_SCOPE = {
     "catalogue_book",
     "catalogue_cancel_booking",
     "catalogue_my_bookings",
+    "appeals_create",  # a problem reported at the hut (staff: after a home visit)
+    "votes_ask_question",  # a question on a vote in scope
+    "conversation_list_messages",  # the conversation on one's own orders
+    "conversation_post_message",
 }
 
 

@@ -29,8 +29,11 @@ def screen(token):
     board = board_for(kiosk)
     for session in board["sessions"]:
         session["when"] = format_datetime(datetime.fromisoformat(session["starts_at"]), "short")
+    from mutualaid.appeals.categories import CODES, category_name
+
     return render_template("kiosk/screen.html", kiosk=kiosk, token=token, tags=tags,
-                           idle_seconds=IDLE_SECONDS, board=board)
+                           idle_seconds=IDLE_SECONDS, board=board,
+                           appeal_categories=[(c, category_name(c, locale)) for c in CODES])
 
 
 @bp.get("/qr.svg")

@@ -46,6 +46,15 @@ TEXTS = {
 }
 KINDS = tuple(TEXTS)
 RESULTS = {"passed": lazy_gettext("passed"), "failed": lazy_gettext("not passed")}
+# An appeal's steps (``step``), named as its timeline names them.
+STEPS = {
+    "filed": lazy_gettext("Reported"), "accepted": lazy_gettext("Accepted"),
+    "started": lazy_gettext("Work started"), "resolved": lazy_gettext("Resolved"),
+    "rejected": lazy_gettext("Not taken on"), "merged": lazy_gettext("Merged"),
+    "escalated": lazy_gettext("Sent up a level"), "rated": lazy_gettext("Rated"),
+    "reopened": lazy_gettext("Reopened"), "closed": lazy_gettext("Closed"),
+    "overdue": lazy_gettext("Overdue"),
+}
 BODY_LIMIT = 300
 
 
@@ -58,6 +67,8 @@ class _Params(dict):
             return format_datetime(datetime.fromisoformat(value), "short")
         if key == "result":
             return str(RESULTS.get(value, value))
+        if key == "step":
+            return str(STEPS.get(value, value))
         return value
 
     def __missing__(self, key):

@@ -1,5 +1,7 @@
-"""The delivery worker: sends due deliveries and runs the periodic checks (a vote closing
-soon, a booking's reminder) that features register in ``PERIODIC_CHECKS``.
+"""The delivery worker: sends due deliveries, and every minute moves on what time has made
+due (``TIMED_JOBS``: a vote past its closing time or its objection days, an appeal overdue at
+its level, an order past its window) and runs the periodic checks (``PERIODIC_CHECKS``: a vote
+closing soon, a booking's reminder). Both lists are filled by mutualaid/features.py.
 
 Embedded (``python app.py``) it is a thread of the server process, started by ``start``;
 the CLI runs the same loop (``flask --app app notify-worker``) or one round of it
@@ -13,7 +15,8 @@ import time
 from mutualaid.core.extensions import db
 from mutualaid.notifications import delivery
 
-PERIODIC_CHECKS = []  # functions (now=None) -> notices written; they flush; see features.py
+PERIODIC_CHECKS = []  # functions (now=None) -> notices written; they flush
+TIMED_JOBS = []  # functions (now=None) that change what time made due; they flush
 CHECK_EVERY = 60.0  # seconds between periodic checks (closing_soon: at least once a minute)
 log = logging.getLogger(__name__)
 
@@ -31,8 +34,22 @@ def run_checks(now=None):
     return written
 
 
+def run_timed_jobs(now=None):
+    """Move on everything time has made due, each job committed on its own (what they
+    announce or notify goes out after its commit)."""
+    for job in TIMED_JOBS:
+        try:
+            job(now)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("timed job %s failed", job.__name__)
+
+
 def run_once(now=None, checks=True):
-    """One round: periodic checks (when asked), then every due delivery."""
+    """One round: timed jobs and periodic checks (when asked), then every due delivery."""
+    if checks:
+        run_timed_jobs(now)
     written = run_checks(now) if checks else 0
     return written, delivery.deliver_due(now)
 

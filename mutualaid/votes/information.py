@@ -80,8 +80,7 @@ def answer_question(actor, question, text, now=None):
     question.answer, question.answered_at, question.answered_by_id = text, now, actor.id
     vote.version += 1
     db.session.flush()
-    # The asker is told through the same place as the stages: ``vote.answered``.
-    stages.tell_electorate(vote, "vote.answered")
+    stages.tell_electorate(vote, "vote.answered", question.asker_id)
     return question
 
 

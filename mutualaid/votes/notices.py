@@ -29,6 +29,17 @@ def vote_opened(vote):
     notify(voter_ids(electorate(vote)), "vote.opened", _params(vote), f"/votes/{vote.id}")
 
 
+def stage_reached(vote, kind):
+    """The electorate hears of a building project's stage: ``vote.notice`` (the notice is
+    published), ``vote.objection`` (the preliminary result, objections open), ``vote.final``."""
+    notify(voter_ids(electorate(vote)), kind, _params(vote), f"/votes/{vote.id}")
+
+
+def answered(vote, user_id):
+    """The asker of a question or the author of an objection hears it was answered."""
+    notify([user_id], "vote.answered", _params(vote), f"/votes/{vote.id}")
+
+
 def vote_closed(vote):
     """The electorate hears the result."""
     result = "passed" if (vote.closed_result or {}).get("passed") else "failed"

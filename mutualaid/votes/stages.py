@@ -17,7 +17,7 @@ from mutualaid.core.database import utcnow
 from mutualaid.core.errors import Conflict, Forbidden
 from mutualaid.core.extensions import db
 from mutualaid.realtime.outbox import announce
-from mutualaid.votes import audit, rules
+from mutualaid.votes import audit, notices, rules
 from mutualaid.votes.counting import electorate, own_voter_key, recount
 from mutualaid.votes.project_models import VoteLogEntry, VoteObjection
 
@@ -67,19 +67,21 @@ def _unanswered(vote):
         VoteObjection.vote_id == vote.id, VoteObjection.answered_at.is_(None)))
 
 
-def notify_electorate(vote, kind):
-    """The one place the electorate is to be notified of a stage or an answer (``vote.notice``,
-    ``vote.objection``, ``vote.final``, ``vote.answered``). Notifications are not part of this
-    code yet: until the notifications package is, this is where its call goes, and it does
-    nothing (the scope still hears every change live)."""
-    return None
+def tell_electorate(vote, kind, answered_id=None):
+    """Notify the electorate of a stage (``vote.notice``, ``vote.objection``, ``vote.final``),
+    or whoever asked of an answer (``vote.answered`` to ``answered_id``), and push the changed
+    vote live (``vote.updated``)."""
+    if kind == "vote.answered":
+        notices.answered(vote, answered_id)
+    else:
+        notices.stage_reached(vote, kind)
+    push_vote(vote)
 
 
-def tell_electorate(vote, kind):
-    """Notify the electorate of ``kind`` and push the changed vote live (``vote.updated``)."""
+def push_vote(vote):
+    """Push the changed vote live to its scope (``vote.updated``)."""
     from mutualaid.votes.domain import scope_rooms, vote_payload
 
-    notify_electorate(vote, kind)
     announce("vote.updated", lambda: vote_payload(vote), scope_rooms(vote))
 
 
@@ -90,7 +92,7 @@ def on_close(vote):
         _begin_final(vote, vote.closed_at, None, live=False)
     else:
         vote.announced_stage = "objection"
-        notify_electorate(vote, "vote.objection")
+        notices.stage_reached(vote, "vote.objection")
 
 
 def refresh_stage(vote, now):
@@ -118,7 +120,7 @@ def _begin_final(vote, at, actor, live=True):
     _log(vote, "final", actor, at, {"chain_head": head, "ballots_count": seq,
                                     "result": vote.closed_result})
     if not live:
-        notify_electorate(vote, "vote.final")
+        notices.stage_reached(vote, "vote.final")
         return
     vote.version += 1
     db.session.flush()
@@ -151,7 +153,7 @@ def file_objection(actor, vote, text, now=None):
     db.session.add(objection)
     vote.version += 1
     db.session.flush()
-    tell_electorate(vote, "vote.objection")
+    push_vote(vote)
     return objection
 
 
@@ -165,7 +167,7 @@ def answer_objection(actor, objection, text, now=None):
     objection.answer, objection.answered_at, objection.answered_by_id = text, now, actor.id
     vote.version += 1
     db.session.flush()
-    tell_electorate(vote, "vote.answered")
+    tell_electorate(vote, "vote.answered", objection.author_id)
     refresh_stage(vote, now)
     return objection
 
@@ -186,7 +188,7 @@ def recount_vote(actor, vote, now=None):
         vote.closed_result = result
     vote.version += 1
     db.session.flush()
-    tell_electorate(vote, "vote.recount")
+    push_vote(vote)
     return entry
 
 

@@ -257,6 +257,7 @@ function afterSignIn() {
     return show("vote-choice");
   }
   if (state.flow === "book") return book();
+  if (state.flow === "appeal") return state.user.is_staff ? askForWhom() : postAppeal(null);
 }
 
 // ---- the three flows --------------------------------------------------------------------
@@ -273,6 +274,16 @@ async function postNeed(onBehalfOf) {
   const { ok, data } = await call("/orders", { method: "POST", body, token: state.token });
   if (!ok) return failed(data?.error?.message ?? msg("msgError"));
   done(template("thanks"), template("done-help"), `/orders/${data.id}`);
+}
+
+async function postAppeal(onBehalfOf) {
+  const body = {
+    category: state.category, title: state.categoryName, description: msg("msgPostedAtKiosk"),
+    building_id: Number(root.dataset.buildingId), on_behalf_of: onBehalfOf,
+  };
+  const { ok, data } = await call("/appeals", { method: "POST", body, token: state.token });
+  if (!ok) return failed(data?.error?.message ?? msg("msgError"));
+  done(template("thanks"), template("done-appeal", { number: data.id }), `/appeals/${data.id}`);
 }
 
 async function chooseVote() {
@@ -410,7 +421,13 @@ root.addEventListener("click", (event) => {
     state = { flow: d.start };
     if (d.start === "help") return show("help-what");
     if (d.start === "vote") return chooseVote();
+    if (d.start === "appeal") return show("appeal-what");
     return chooseSession();
+  }
+  if (d.appealCategory) {
+    state.category = d.appealCategory;
+    state.categoryName = target.textContent.trim();
+    return askWho();
   }
   if (d.tag) { state.tag = d.tag; return askWho(); }
   if (d.vote) { state.voteId = Number(d.vote); return showProposal(state.voteId); }
@@ -430,8 +447,8 @@ root.addEventListener("click", (event) => {
   if (d.pinOk !== undefined && state.pin.length >= 4) return signIn();
   if (d.staffPassword !== undefined) return askPassword();
   if (d.passwordOk !== undefined && $("#k-password").value) return signIn($("#k-password").value);
-  if (d.behalf) return postNeed(Number(d.behalf));
-  if (d.myself !== undefined) return postNeed(null);
+  if (d.behalf) return (state.flow === "appeal" ? postAppeal : postNeed)(Number(d.behalf));
+  if (d.myself !== undefined) return (state.flow === "appeal" ? postAppeal : postNeed)(null);
   if (d.unit) { state.unit = { id: d.unit, number: d.unitNumber }; return show("vote-choice"); }
   if (d.ownBallot !== undefined) { state.unit = null; return show("vote-choice"); }
 });

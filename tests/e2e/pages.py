@@ -69,6 +69,14 @@ PAGES = [
     ("staff", "/votes/3/print", PHONE, 200),
     ("staff", "/services/staff", PHONE, 200),
     ("staff", "/services/sessions/1/bookings", PHONE, 200),
+    # Appeals (demo: appeal 1 is Uncle Chen's stairway light, public; street 1 is Zumiao)
+    (None, "/appeals/board/community/1", PHONE, 200),
+    (None, "/appeals/board/street/1", PHONE, 200),
+    ("liang", "/appeals/", PHONE, 200),
+    ("liang", "/appeals/new", PHONE, 200),
+    ("liang", "/appeals/1", PHONE, 200),
+    ("staff", "/appeals/1", PHONE, 200),
+    ("staff", "/appeals/staff", PHONE, 200),
 ]
 
 # Endpoints answered to GET that are not pages a person reads.
@@ -81,6 +89,9 @@ EXCLUDED = {
     "kiosk.qr": "an SVG QR code image, shown inside pages that are checked",
     "votes.notice_pdf_file": "a PDF of the printable notice, whose page is checked",
     "notifications.open_notification": "marks a notification read, redirects to its page",
+    "open311.services": "Open311 GeoReport v2 JSON/XML for city systems, not a page",
+    "open311.requests_list": "Open311 GeoReport v2 JSON/XML for city systems, not a page",
+    "open311.request_one": "Open311 GeoReport v2 JSON/XML for city systems, not a page",
 }
 
 

@@ -45,6 +45,8 @@ FOR_REQUESTER = "401  404   403   403    404   2xx   2xx   401"  # requester (no
 OWNER = "  401  403   403   2xx    403   403   403   401"  # the offer's owner (the helper)
 VERIFIED = "401  403   2xx   2xx    403   403   403   401"  # verified residents themselves
 PARTICIPANT = "401 404  403   2xx    404   2xx   2xx   401"  # requester, helper, staff
+PRIVATE = " 401  404   404   404    404   2xx   2xx   401"  # the appellant (no actor), staff
+NEW_APPEAL = {"category": "facilities", "title": "Gate", "building_id": "{home}"}
 
 # (method, path, body, expected): paths and bodies are filled from the world's ids.
 TABLE = [
@@ -185,6 +187,40 @@ TABLE = [
     ("POST", "/me/push-subscriptions", SUBSCRIPTION, USER),
     ("DELETE", "/me/push-subscriptions", {"endpoint": SUBSCRIPTION["endpoint"]}, USER),
     ("GET", "/communities/{alpha}/sms-outbox", None, STAFF),
+    # streets, grids and appeals (the requester, no actor, filed the appeals; street staff
+    # and a grid worker have cells of their own in APPEAL_ACTORS below)
+    ("POST", "/streets", {"name": "Lianhua"}, ADMIN),
+    ("POST", "/streets/{street}/communities", {"community_id": "{beta}"}, ADMIN),
+    ("POST", "/streets/{street}/staff", {"user_id": "{resident}"}, ADMIN),
+    ("POST", "/communities/{alpha}/grids",
+     {"name": "Grid B", "building_ids": ["{home2}"], "worker_ids": ["{resident}"]}, STAFF),
+    ("GET", "/appeal-categories", None, ANYONE),
+    ("POST", "/appeals", NEW_APPEAL, "401 403 2xx 2xx 400 400 400 401"),
+    ("POST", "/appeals", NEW_APPEAL | {"on_behalf_of": "{resident}", "visit_note": "Visit"},
+     "401 403 403 403 403 2xx 2xx 401"),
+    ("GET", "/appeals", None, USER),
+    ("GET", "/appeals/similar", None, "401 400 400 400 400 400 400 401"),  # no category
+    ("GET", "/appeals/{appeal}", None, MEMBER),
+    ("GET", "/appeals/{appeal_private}", None, PRIVATE),
+    ("GET", "/appeals/{appeal}/events", None, MEMBER),
+    ("POST", "/appeals/{appeal}/follow", None, MEMBER),
+    ("DELETE", "/appeals/{appeal}/follow", None, MEMBER),
+    ("POST", "/appeals/{appeal}/photos", None, "401 404 403 403 404 403 403 401"),
+    ("GET", "/appeal-photos/{appeal_photo}", None, PRIVATE),
+    ("POST", "/appeals/{appeal}/accept", None, FOR_REQUESTER),
+    ("POST", "/appeals/{appeal_accepted}/start", None, FOR_REQUESTER),
+    ("POST", "/appeals/{appeal_started}/resolve", {"reply": "Fixed"}, FOR_REQUESTER),
+    ("POST", "/appeals/{appeal}/reject", {"reason": "Not ours"}, FOR_REQUESTER),
+    ("POST", "/appeals/{appeal}/escalate", {"reason": "Too big"}, FOR_REQUESTER),
+    ("POST", "/appeals/{appeal}/merge", {"into": "{appeal_accepted}"}, FOR_REQUESTER),
+    ("POST", "/appeals/{appeal_resolved}/rating", {"rating": "satisfied"},
+     "401 404 403 403 404 403 403 401"),
+    ("GET", "/communities/{alpha}/appeals/recurring", None, STAFF),
+    ("GET", "/communities/{alpha}/appeals-board", None, ANYONE),
+    ("GET", "/streets/{street}/appeals-board", None, ANYONE),
+    ("GET", "/communities/{alpha}/appeal-limits", None, STAFF),
+    ("PUT", "/communities/{alpha}/appeal-limits", {"grid": {"accept_minutes": 60}}, STAFF),
+    ("PUT", "/streets/{street}/appeal-limits", {"street": {"accept_minutes": 60}}, ADMIN),
 ]
 
 # --- kiosk sign-ins (issue 13): the two KIOSK_ACTORS columns ---------------------------------
@@ -192,6 +228,8 @@ TABLE = [
 # they get 403 ``kiosk_scope``; a route in that scope is tried with the rows below instead
 # (each such route needs one, see ``test_every_kiosk_route_has_kiosk_rows``).
 #               kiosk_resident kiosk_staff
+NEW_APPEAL = {"category": "facilities", "title": "Gate", "description": "Broken",
+              "building_id": "{home}"}
 KIOSK_TABLE = [
     ("GET", "/me", None, "2xx 2xx"),
     ("DELETE", "/auth/tokens/current", None, "2xx 2xx"),
@@ -211,6 +249,12 @@ KIOSK_TABLE = [
     ("POST", "/sessions/{session}/bookings", None, "2xx 403"),
     ("DELETE", "/bookings/{booking}", None, "403 2xx"),
     ("GET", "/me/bookings", None, "2xx 2xx"),
+    ("POST", "/appeals", NEW_APPEAL, "2xx 400"),
+    ("POST", "/appeals", NEW_APPEAL | {"on_behalf_of": "{requester}", "visit_note": "At home"},
+     "403 2xx"),
+    ("POST", "/votes/{project}/questions", {"text": "Who pays?"}, "2xx 403"),
+    ("GET", "/orders/{order_accepted}/messages", None, "403 2xx"),
+    ("POST", "/orders/{order_accepted}/messages", {"body": "At six?"}, "403 2xx"),
 ]
 
 
@@ -239,6 +283,33 @@ CELLS += [(method, path, body, actor, "kiosk_scope")
 CELLS += [(method, path, body, actor, expected)
           for method, path, body, row in KIOSK_TABLE
           for actor, expected in zip(KIOSK_ACTORS, row.split(), strict=True)]
+# Street staff and a grid worker (tests/security/world.py): what appeals let them do, and that
+# it is nothing else.
+APPEAL_ACTORS = [
+    ("GET", "/appeals/{appeal_private}", None, {"street_staff": "2xx", "grid_worker": "2xx"}),
+    ("GET", "/appeal-photos/{appeal_photo}", None, {"street_staff": "2xx", "grid_worker": "2xx"}),
+    ("POST", "/appeals/{appeal}/accept", None, {"street_staff": "403", "grid_worker": "2xx"}),
+    ("POST", "/appeals/{appeal_street}/accept", None,
+     {"street_staff": "2xx", "grid_worker": "403"}),
+    ("POST", "/appeals/{appeal}/escalate", {"reason": "Too big"},
+     {"street_staff": "403", "grid_worker": "2xx"}),
+    ("GET", "/communities/{alpha}/appeals/recurring", None,
+     {"street_staff": "2xx", "grid_worker": "403"}),
+    ("GET", "/communities/{alpha}/appeal-limits", None,
+     {"street_staff": "2xx", "grid_worker": "403"}),
+    ("PUT", "/communities/{alpha}/appeal-limits", {"grid": {"accept_minutes": 60}},
+     {"street_staff": "403", "grid_worker": "403"}),
+    ("PUT", "/streets/{street}/appeal-limits", {"street": {"accept_minutes": 60}},
+     {"street_staff": "2xx", "grid_worker": "403"}),
+    ("POST", "/communities/{alpha}/buildings", {"name": "A3", "lat": 23.0, "lon": 113.1},
+     {"street_staff": "403", "grid_worker": "403"}),
+    ("GET", "/buildings/{home}/units", None, {"street_staff": "403", "grid_worker": "403"}),
+    ("GET", "/votes/{vote}", None, {"street_staff": "404", "grid_worker": "404"}),
+    ("POST", "/streets/{street}/staff", {"user_id": "{resident}"},
+     {"street_staff": "403", "grid_worker": "403"}),
+]
+CELLS += [(method, path, body, actor, expected) for method, path, body, cells in APPEAL_ACTORS
+          for actor, expected in cells.items()]
 
 
 @pytest.fixture(scope="module")

@@ -52,6 +52,16 @@ TABLE = [
     ("/votes/{project}/print", HOME), ("/votes/{vote_objection}/print", HOME),
     ("/votes/{vote_beta}/print", AWAY), ("/votes/projects", SIGNED_IN),
     ("/votes/{project}/notice.pdf", "302 404 403 403 404 200 200"),
+    # appeals: one's own and the community's public ones; private ones to the appellant and
+    # staff; the open boards to anyone
+    ("/appeals/", SIGNED_IN), ("/appeals/new", SIGNED_IN), ("/appeals/{appeal}", HOME),
+    ("/appeals/{appeal_private}", "302 404 404 404 404 200 200"),
+    ("/appeals/staff", ANY_STAFF),
+    ("/appeals/board/community/{alpha}", PUBLIC), ("/appeals/board/street/{street}", PUBLIC),
+    # Open311 GeoReport v2 for city systems: public appeals only, to anyone
+    ("/open311/v2/services.json", PUBLIC), ("/open311/v2/requests.xml", PUBLIC),
+    ("/open311/v2/requests/{appeal}.json", PUBLIC),
+    ("/open311/v2/requests/{appeal_private}.json", "404 404 404 404 404 404 404"),
     # inbox and SMS outbox (issue 16): a notification opens (303 to its page) for its owner
     ("/notifications", SIGNED_IN), ("/staff/sms", ANY_STAFF),
     ("/notifications/{notification}", "302 404 404 303 404 404 404"),

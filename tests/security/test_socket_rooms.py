@@ -22,6 +22,8 @@ ROOMS = [
     ("order:{order_beta}", "/orders/{order_beta}", AWAY),
     ("vote:{vote}", "/votes/{vote}", HOME),
     ("vote:{vote_beta}", "/votes/{vote_beta}", AWAY),
+    ("appeal:{appeal}", "/appeals/{appeal}", HOME),
+    ("appeal:{appeal_private}", "/appeals/{appeal_private}", "refused no no no no ok ok no"),
     ("order:999999", "/orders/999999", "refused no no no no no no no"),
     ("session:{session}", None, "refused no no no no no no no"),  # no such room kind
 ]

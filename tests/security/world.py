@@ -14,6 +14,8 @@ from mutualaid import create_app
 from mutualaid.accounts import domain as accounts
 from mutualaid.accounts import token_cache
 from mutualaid.accounts.secrets import hash_secret
+from mutualaid.appeals import domain as appeals
+from mutualaid.appeals import photos as appeal_photos
 from mutualaid.catalogue import domain as catalogue
 from mutualaid.core.config import TestingConfig
 from mutualaid.core.database import utcnow
@@ -22,6 +24,8 @@ from mutualaid.kiosk import domain as kiosks
 from mutualaid.matching import domain as matching
 from mutualaid.orders import board, expiry, reports
 from mutualaid.orders import domain as orders
+from mutualaid.orders import reports
+from mutualaid.streets import domain as streets
 from mutualaid.votes import domain as votes
 from tests.factories import (
     PASSWORD, make_building, make_community, make_staff, make_unit, make_user,
@@ -112,6 +116,7 @@ class World:
         self._orders(people)
         self._conversation(people)
         self._vote_and_services(people, home, away)
+        self._streets_and_appeals(people, alpha, home)
         for actor in ACTORS[1:-1]:
             self.tokens[actor] = accounts.issue_token(people[actor])
         kiosk, self.tokens["kiosk"] = kiosks.issue_kiosk(people["staff"], home, "Lobby")
@@ -190,3 +195,41 @@ class World:
         votes.close_vote(staff, objected)
         ids["vote_objection"] = objected.id
         ids["objection"] = stages.file_objection(people["requester"], objected, "Recount").id
+
+    def _streets_and_appeals(self, people, alpha, home):
+        """Alpha in a street with its street staff; A1 in a grid with a grid worker (two more
+        actors, for the appeals' rows: ``street_staff`` and ``grid_worker``); appeals by the
+        requester at each stage, and a photo."""
+        from tests.appeals.factories import png
+
+        ids, staff, admin = self.ids, people["staff"], people["admin"]
+        street = streets.create_street(admin, "Zumiao")
+        streets.add_community(admin, street, alpha)
+        extra = {"street_staff": make_user("street1", role="staff"),
+                 "grid_worker": make_user("gridw", role="staff")}
+        streets.add_street_staff(admin, street, extra["street_staff"])
+        streets.create_grid(staff, alpha, "Grid A", [home.id], [extra["grid_worker"].id])
+        ids.update(street=street.id, home2=make_building(alpha, "A9", lat=23.03).id)
+
+        def appeal(title, public=True):
+            return appeals.file_appeal(people["requester"], {
+                "category": "facilities", "title": title, "building_id": home.id,
+                "public": public})
+
+        ids["appeal"] = appeal("Gate").id
+        ids["appeal_private"] = appeal("Private", public=False).id
+        accepted = appeals.accept_appeal(staff, appeal("Accepted"))
+        ids["appeal_accepted"] = accepted.id
+        started = appeals.start_appeal(staff, appeals.accept_appeal(staff, appeal("Started")))
+        ids["appeal_started"] = started.id
+        resolved = appeals.resolve_appeal(staff, appeals.start_appeal(
+            staff, appeals.accept_appeal(staff, appeal("Resolved"))), "Fixed")
+        ids["appeal_resolved"] = resolved.id
+        up = appeal("Up")
+        appeals.escalate_appeal(staff, up, "Community")
+        ids["appeal_street"] = appeals.escalate_appeal(staff, up, "Street").id
+        ids["appeal_photo"] = appeal_photos.add_photo(
+            people["requester"], db.session.get(type(up), ids["appeal"]), png()).id
+        for name, user in extra.items():
+            ids[name] = user.id
+            self.tokens[name] = accounts.issue_token(user)
