@@ -253,6 +253,7 @@ KIOSK_TABLE = [
     ("POST", "/appeals", NEW_APPEAL | {"on_behalf_of": "{requester}", "visit_note": "At home"},
      "403 2xx"),
     ("POST", "/votes/{project}/questions", {"text": "Who pays?"}, "2xx 403"),
+    ("GET", "/votes/{project}/my-share", None, "2xx 403"),
     ("GET", "/orders/{order_accepted}/messages", None, "403 2xx"),
     ("POST", "/orders/{order_accepted}/messages", {"body": "At six?"}, "403 2xx"),
 ]

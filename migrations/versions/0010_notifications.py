@@ -1,7 +1,7 @@
 """notifications
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01 08:37:07.251750
 
 """
@@ -12,8 +12,8 @@ import mutualaid.core.database  # noqa: F401  (column types)
 
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """account seams: share_phone, deleted_at, reset codes
 
-Revision ID: 0008
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 08:40:00.000000
 
 """
@@ -12,8 +12,8 @@ import mutualaid.core.database  # noqa: F401  (column types)
 
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0011'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """building projects
 
-Revision ID: 0011
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 08:34:03.511931
 
 """
@@ -22,7 +22,7 @@ CHANNELS_AFTER = "channel IN ('online', 'kiosk', 'paper', 'proxy')"
 
 
 # revision identifiers, used by Alembic.
-revision = '0011'
+revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None

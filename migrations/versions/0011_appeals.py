@@ -1,7 +1,7 @@
 """appeals
 
-Revision ID: 0010
-Revises: 0006
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01 08:38:51.631053
 
 """
@@ -12,8 +12,8 @@ import mutualaid.core.database  # noqa: F401  (column types)
 
 
 # revision identifiers, used by Alembic.
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
