@@ -12,14 +12,24 @@ from mutualaid.accounts.schemas import (
 from mutualaid.api import endpoint
 from mutualaid.core.database import get_or_404
 from mutualaid.core.extensions import db
+from mutualaid.notifications.domain import update_settings
+from mutualaid.notifications.schemas import ReachSchema
 
 RESET_LIMIT = "10/minute"
 
 
-@endpoint("/me", "PATCH", body=ProfileSchema(), response=MeSchema)
+class MeChangesSchema(ProfileSchema, ReachSchema):
+    """``PATCH /me``: the profile, and how notifications reach me (SMS, audiences)."""
+
+
+@endpoint("/me", "PATCH", body=MeChangesSchema(), response=MeSchema)
 def update_me(data):
-    """Change my display name, phone, whether helpers' requesters see it, or my language."""
+    """Change my display name, phone, whether helpers' requesters see it, my language, SMS
+    notices or the audiences I hear of."""
+    reach = {key: data.pop(key) for key in ("sms", "audiences") if key in data}
     self_service.update_profile(current_user, data)
+    if reach:
+        update_settings(current_user, reach)
     db.session.commit()
     return dump_me(current_user)
 

@@ -65,6 +65,14 @@ class SettingsInSchema(Schema):
         AUDIENCES, error="Not an audience.")), validate=validate.Length(max=20))
 
 
+class ReachSchema(Schema):
+    """What ``PATCH /me`` takes of a person's notification settings: SMS on or off, and the
+    audiences whose services they want to hear of."""
+
+    sms = Flag()
+    audiences = SettingsInSchema().fields["audiences"]
+
+
 class SettingsSchema(Schema):
     push = fields.Boolean()
     sms = fields.Boolean()

@@ -223,3 +223,14 @@ def test_me_page_names_the_home_unit_apart_from_the_home_tab(app, client):
     other = app.test_client()
     sign_in(other, newcomer.username)
     assert 'data-testid="next-steps"' in other.get("/me").text
+
+
+def test_patch_me_sets_sms_and_audiences_in_the_notification_settings(api):
+    user = make_user(verified=True, unit=make_unit())
+    me = api(user)
+    response = me.patch("/me", {"sms": True, "audiences": ["elderly", "everyone"]})
+    assert response.status_code == 200
+    settings = me.get("/me/notification-settings").json
+    assert settings["sms"] is True and settings["audiences"] == ["everyone", "elderly"]
+    assert me.patch("/me", {"audiences": ["aliens"]}).status_code == 400
+    assert me.get("/me/notification-settings").json["audiences"] == ["everyone", "elderly"]
