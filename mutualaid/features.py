@@ -1,7 +1,8 @@
 """The one place that knows every feature: it registers each feature's pages and API routes,
 and puts what features contribute to shared places there (the tab bar, the home page, "me",
 the staff desk, the ``GET /me`` answer, the data export and account closing, the ways to open
-a socket). Features never push into each other's lists.
+a socket, what the background worker runs every minute). Features never push into each
+other's lists.
 """
 from importlib import import_module
 
