@@ -66,7 +66,7 @@ class PushService:
                 service._receive(self)
 
             def log_message(self, *args):
-                pass
+                """Quiet: the tests read what the service received, not its access log."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.host = f"127.0.0.1:{self.server.server_port}"

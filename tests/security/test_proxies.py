@@ -65,7 +65,8 @@ def _wait_for(port, timeout=15):
             if request_from("127.0.0.1", port, "GET", "/healthz")[0] < 500:
                 return
         except OSError:
-            pass
+            time.sleep(0.1)  # nginx is not listening yet
+            continue
         time.sleep(0.1)
     raise RuntimeError("nginx did not come up")
 
