@@ -110,6 +110,10 @@ def test_resident_edits_details_resets_password_and_closes_account(server, commu
     forgetful = new_context().new_page()
     forgetful.goto(server.url + "/login")
     forgetful.get_by_role("link", name="使用共享小屋给的重置码").click()
+    # the link's page fully loaded (its script sends the form): a click before that would
+    # submit the bare HTML form instead
+    forgetful.wait_for_url("**/reset")
+    forgetful.wait_for_load_state("load")
     forgetful.fill("#f-username", "chen")
     forgetful.fill("#f-code", code.inner_text().lower())
     forgetful.fill("#f-new_password", "reset long password")
