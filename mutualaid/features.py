@@ -86,6 +86,7 @@ def _fill_account_parts():
     must wait for or erase."""
     from mutualaid.accounts import self_service
     from mutualaid.catalogue.api import export_bookings
+    from mutualaid.catalogue.domain import give_up_bookings
     from mutualaid.matching import domain as matching
     from mutualaid.matching.api import export_offers, export_skills
     from mutualaid.orders import domain as orders
@@ -97,7 +98,8 @@ def _fill_account_parts():
         ("orders", export_orders), ("ledger", export_ledger), ("ballots", owners.ballots_of),
     ])
     _replace(self_service.GUARDS, [owners.refuse_while_owner_in_open_vote])
-    _replace(self_service.ERASERS, [matching.forget_skills_and_offers, orders.leave_orders])
+    _replace(self_service.ERASERS, [matching.forget_skills_and_offers, orders.leave_orders,
+                                    give_up_bookings])
 
 
 def _fill_periodic_checks():

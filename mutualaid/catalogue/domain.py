@@ -184,6 +184,12 @@ def cancel_booking(actor, booking):
     _announce(session)
 
 
+def give_up_bookings(user):
+    """A closing account: its seats in sessions still to come go back to others."""
+    for booking in db.session.scalars(bookings_of(user)).all():
+        cancel_booking(user, booking)
+
+
 def session_bookings(actor, session):
     """Staff: the active bookings of a session, in booking order; raises Forbidden."""
     require_staff_of(actor, session.service.community_id)

@@ -6,13 +6,15 @@ import sqlalchemy as sa
 
 from mutualaid.accounts import self_service
 from mutualaid.accounts.models import ApiToken, ResetCode, User
+from mutualaid.catalogue import domain as catalogue
 from mutualaid.core.errors import Conflict, Forbidden, ValidationFailed
 from mutualaid.core.extensions import db
 from mutualaid.places.models import Unit
 from mutualaid.votes import domain as votes
 from mutualaid.votes.models import Ballot, Vote
 from tests.accounts.test_api import sign_in
-from tests.factories import PASSWORD, make_staff, make_unit, make_user
+from tests.catalogue.factories import make_session
+from tests.factories import PASSWORD, make_building, make_staff, make_unit, make_user
 from tests.orders.factories import make_neighbourhood, order_in
 from tests.security.test_sessions import limited  # noqa: F401  (the rate-limited world)
 
@@ -185,6 +187,15 @@ def test_closing_an_account_cancels_its_open_needs(db):
     order = order_in("open", hood)
     self_service.delete_account(hood.requester, PASSWORD)
     assert order.status == "cancelled"
+
+
+def test_closing_an_account_gives_its_seats_in_coming_sessions_back(db):
+    session = make_session(capacity=1)
+    resident = make_user(verified=True, unit=make_unit(make_building(session.service.community)))
+    booking = catalogue.book_session(resident, session)
+    self_service.delete_account(resident, PASSWORD)
+    assert booking.cancelled_at is not None
+    assert (session.booked, session.seats_left) == (0, 1)
 
 
 def test_staff_cannot_close_their_own_account_here(db):
