@@ -34,18 +34,22 @@ def streets():
         select = select.where(Street.id.in_(domain.street_ids_of(current_user)))
     rows = db.session.scalars(select).all()
     communities = db.session.scalars(sa.select(Community).order_by(Community.name)).all()
-    names = {community.id: community.name for community in communities}
     street_of = domain.streets_of_communities()
     street_names = {street.id: street.name for street in rows}
     details = [(street, [c for c in communities if street_of.get(c.id) == street.id],
                 domain.street_staff(street.id)) for street in rows]
-    staff_accounts = []
-    if admin:
-        staff_accounts = db.session.scalars(sa.select(User).where(
-            User.role == "staff", User.active.is_(True)).order_by(User.display_name)).all()
+    accounts = _accounts() if admin else []
     return render_template("streets/streets.html", admin=admin, details=details,
-                           communities=communities, street_of=street_of, names=names,
-                           street_names=street_names, staff_accounts=staff_accounts)
+                           communities=communities, street_of=street_of,
+                           street_names=street_names, accounts=accounts)
+
+
+def _accounts(limit=500):
+    """Who an admin may make street staff: staff accounts first, then the others (a street
+    officer may have just signed up), by name."""
+    return db.session.scalars(sa.select(User).where(
+        User.active.is_(True), User.role != "admin")
+        .order_by(User.role != "staff", User.display_name).limit(limit)).all()
 
 
 def _my_communities():
