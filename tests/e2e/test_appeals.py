@@ -193,6 +193,12 @@ def test_admin_and_staff_keep_streets_and_grids_at_phone_size(server, community,
     expect(staff.locator("[data-flash]")).to_have_text("网格已保存。")
     expect(staff.locator("[data-grid]")).to_contain_text("网格员小李")
     expect(staff.get_by_role("link", name="编辑一网格（北）")).to_be_visible()
+    staff.goto(server.url + "/appeals/staff")
+    staff.fill("#l-1-grid-accept_minutes", "120")
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="保存时限").click()
+    expect(staff.locator("#l-1-grid-accept_minutes")).to_have_value("120")
+    assert community["staff"].get("/communities/1/appeal-limits")["grid"]["accept_minutes"] == 120
 
     officer = new_context().new_page()
     sign_in(officer, server.url, "wang", "pw-wangwang")
