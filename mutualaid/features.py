@@ -15,7 +15,7 @@ from mutualaid.api import bp as api_bp
 # registered, and the modules holding /api/v1 routes.
 PAGES = ("shell.views", "accounts.views", "places.views", "matching.views", "orders.views",
          "votes.views", "catalogue.views", "kiosk.views", "notifications.views", "appeals.views",
-         "appeals.open311")
+         "appeals.open311", "streets.views")
 API = ("accounts.api", "accounts.self_api", "appeals.api", "streets.api", "matching.api",
        "catalogue.api", "conversation.api", "kiosk.api", "notifications.api", "places.api",
        "orders.api", "votes.api", "votes.project_api")
@@ -69,6 +69,7 @@ def _fill_shared_pages():
         ("kiosk.manage", lazy_gettext("Kiosks")), ("votes.new", lazy_gettext("New vote")),
         ("notifications.staff_sms", lazy_gettext("SMS outbox")),
         ("appeals.staff", lazy_gettext("Appeals to handle")),
+        ("streets.grids", lazy_gettext("Grids")), ("streets.streets", lazy_gettext("Streets")),
     ])
     _replace(STAFF_COUNTS, [
         ("accounts.verification_queue", lazy_gettext("waiting for verification"),

@@ -68,8 +68,11 @@ def seed_appeals(admin, staff, community):
     filed = [_appeal(row, people, buildings, handlers, now) for row in APPEALS]
     domain.merge_appeal(staff, filed[7], filed[1], now - 1.4 * 24 * HOUR)
     checks.run_checks(now)
-    return [("staff", "street", STREET), ("staff", "grid", "一网格 Grid 1"),
-            ("staff", "staff2", SECOND)]
+    return [("admin", "admin", "streets, their communities and staff: /staff/streets"),
+            ("staff", "staff", "grids of Lingnan: /staff/grids (building C is in none)"),
+            ("staff", "street", f"{STREET}: /staff/streets, its time limits: /appeals/staff"),
+            ("staff", "grid", "一网格 Grid 1: its appeals at /appeals/staff"),
+            ("staff", "staff2", f"{SECOND}: /staff/grids")]
 
 
 def _second_community(admin, street, password):

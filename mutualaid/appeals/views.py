@@ -119,16 +119,27 @@ def staff():
                   key=lambda a: (a.due_at is None, a.due_at or a.created_at))
     communities = db.session.scalars(sa.select(Community).where(
         Community.id.in_(scope.staff_of)).order_by(Community.name)).all()
+    my_streets = _my_streets()
     return render_template("appeals/staff.html", appeals=mine[:100], communities=communities,
                            limits={c.id: limits.as_dict(limits.limits_for(c.id))
                                    for c in communities},
-                           streets=_my_streets())
+                           streets=my_streets, street_limits={
+                               s.id: _street_limits(s.id) for s in my_streets})
 
 
 def _my_streets():
     """The streets the viewer is staff of."""
     ids = streets.street_ids_of(current_user)
-    return db.session.scalars(sa.select(Street).where(Street.id.in_(ids))).all()
+    return db.session.scalars(sa.select(Street).where(Street.id.in_(ids))
+                              .order_by(Street.name)).all()
+
+
+def _street_limits(street_id):
+    """The street level's limits as its communities have them (all alike: they are set for
+    the whole street), the defaults for a street without communities."""
+    community_ids = sorted(streets.street_community_ids(street_id))
+    levels = limits.limits_for(community_ids[0]) if community_ids else limits.DEFAULTS
+    return limits.as_dict(levels)["street"]
 
 
 def _board_page(community_ids, title, rank_by, endpoint, **ident):

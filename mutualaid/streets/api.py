@@ -7,9 +7,9 @@ from mutualaid.core.database import get_or_404
 from mutualaid.core.extensions import db
 from mutualaid.places.models import Community
 from mutualaid.streets import domain
-from mutualaid.streets.models import Street
+from mutualaid.streets.models import Grid, Street
 from mutualaid.streets.schemas import (
-    GridSchema, StreetCommunityInSchema, StreetSchema, UserIdSchema,
+    GridPatchSchema, GridSchema, StreetCommunityInSchema, StreetSchema, UserIdSchema,
 )
 
 
@@ -57,5 +57,23 @@ def create_grid(community_id, data):
     building_ids, worker_ids = sorted(set(data["building_ids"])), sorted(set(data["worker_ids"]))
     grid = domain.create_grid(current_user, community, data["name"], building_ids, worker_ids)
     db.session.commit()
+    return _grid(grid), 201
+
+
+@endpoint("/grids/<id:grid_id>", "PATCH", body=GridPatchSchema(), response=GridSchema,
+          auth="staff")
+def update_grid(grid_id, data):
+    """Staff: rename a grid of my community or change its buildings or workers."""
+    grid = get_or_404(Grid, grid_id)
+    changes = {key: sorted(set(value)) if key != "name" else value
+               for key, value in data.items()}
+    domain.update_grid(current_user, grid, **changes)
+    db.session.commit()
+    return _grid(grid)
+
+
+def _grid(grid):
+    """A grid with its buildings and workers."""
+    buildings, workers = domain.grid_members([grid.id])
     return {"id": grid.id, "community_id": grid.community_id, "name": grid.name,
-            "building_ids": building_ids, "worker_ids": worker_ids}, 201
+            "building_ids": sorted(buildings[grid.id]), "worker_ids": sorted(workers[grid.id])}

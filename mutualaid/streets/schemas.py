@@ -24,3 +24,10 @@ class GridSchema(Schema):
     name = Text(100, required=True)
     building_ids = fields.List(Id(), required=True, validate=validate.Length(1, 200))
     worker_ids = fields.List(Id(), required=True, validate=validate.Length(1, 50))
+
+
+class GridPatchSchema(Schema):
+    """A grid's changes: each list given replaces the old one."""
+    name = Text(100)
+    building_ids = fields.List(Id(), validate=validate.Length(1, 200))
+    worker_ids = fields.List(Id(), validate=validate.Length(1, 50))

@@ -27,9 +27,12 @@ export function formBody(form) {
   for (const el of form.elements) {
     if (!el.name || el.disabled || el.type === "submit" || el.name === "csrf_token") continue;
     const type = el.dataset.type;
-    if (type === "list") {
+    if (type === "list" || type === "int-list") {
+      // Ticked boxes, or the chosen options of a multiple select, gathered under one name.
       body[el.name] ??= [];
-      if (el.checked) body[el.name].push(el.value);
+      const values = el.type === "select-multiple" ? [...el.selectedOptions].map((o) => o.value)
+        : el.checked ? [el.value] : [];
+      body[el.name].push(...(type === "int-list" ? values.map(Number) : values));
       continue;
     }
     if (type === "bool") { body[el.name] = el.checked; continue; }

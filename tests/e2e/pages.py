@@ -77,6 +77,12 @@ PAGES = [
     ("liang", "/appeals/1", PHONE, 200),
     ("staff", "/appeals/1", PHONE, 200),
     ("staff", "/appeals/staff", PHONE, 200),
+    # Places of appeals (demo: grid 1 is Lingnan's 一网格; "street" is Zumiao's street staff)
+    ("admin", "/staff/streets", PHONE, 200),
+    ("street", "/staff/streets", PHONE, 200),
+    ("street", "/appeals/staff", PHONE, 200),  # the street's time limits
+    ("staff", "/staff/grids", PHONE, 200),
+    ("staff", "/staff/grids/1", PHONE, 200),
 ]
 
 # Endpoints answered to GET that are not pages a person reads.

@@ -194,6 +194,8 @@ TABLE = [
     ("POST", "/streets/{street}/staff", {"user_id": "{resident}"}, ADMIN),
     ("POST", "/communities/{alpha}/grids",
      {"name": "Grid B", "building_ids": ["{home2}"], "worker_ids": ["{resident}"]}, STAFF),
+    ("PATCH", "/grids/{grid}", {"name": "Grid North", "building_ids": ["{home}", "{home2}"]},
+     STAFF),
     ("GET", "/appeal-categories", None, ANYONE),
     ("POST", "/appeals", NEW_APPEAL, "401 403 2xx 2xx 400 400 400 401"),
     ("POST", "/appeals", NEW_APPEAL | {"on_behalf_of": "{resident}", "visit_note": "Visit"},
@@ -284,33 +286,58 @@ CELLS += [(method, path, body, actor, "kiosk_scope")
 CELLS += [(method, path, body, actor, expected)
           for method, path, body, row in KIOSK_TABLE
           for actor, expected in zip(KIOSK_ACTORS, row.split(), strict=True)]
-# Street staff and a grid worker (tests/security/world.py): what appeals let them do, and that
-# it is nothing else.
+# Street staff and a grid worker (tests/security/world.py): every streets and appeals route,
+# what they let them do, and that it is nothing else (``test_every_appeal_route_has_a_row``).
+# Street staff act at `street` only (appeal_street is there); the grid worker at `grid` in
+# Grid A (where the requester's appeals start). Neither is staff of Alpha nor has a home.
+#                                                                        street_staff grid_worker
 APPEAL_ACTORS = [
-    ("GET", "/appeals/{appeal_private}", None, {"street_staff": "2xx", "grid_worker": "2xx"}),
-    ("GET", "/appeal-photos/{appeal_photo}", None, {"street_staff": "2xx", "grid_worker": "2xx"}),
-    ("POST", "/appeals/{appeal}/accept", None, {"street_staff": "403", "grid_worker": "2xx"}),
-    ("POST", "/appeals/{appeal_street}/accept", None,
-     {"street_staff": "2xx", "grid_worker": "403"}),
-    ("POST", "/appeals/{appeal}/escalate", {"reason": "Too big"},
-     {"street_staff": "403", "grid_worker": "2xx"}),
-    ("GET", "/communities/{alpha}/appeals/recurring", None,
-     {"street_staff": "2xx", "grid_worker": "403"}),
-    ("GET", "/communities/{alpha}/appeal-limits", None,
-     {"street_staff": "2xx", "grid_worker": "403"}),
-    ("PUT", "/communities/{alpha}/appeal-limits", {"grid": {"accept_minutes": 60}},
-     {"street_staff": "403", "grid_worker": "403"}),
-    ("PUT", "/streets/{street}/appeal-limits", {"street": {"accept_minutes": 60}},
-     {"street_staff": "2xx", "grid_worker": "403"}),
+    ("POST", "/streets", {"name": "Lianhua"}, "403 403"),
+    ("POST", "/streets/{street}/communities", {"community_id": "{beta}"}, "403 403"),
+    ("POST", "/streets/{street}/staff", {"user_id": "{resident}"}, "403 403"),
+    ("POST", "/communities/{alpha}/grids",
+     {"name": "Grid B", "building_ids": ["{home2}"], "worker_ids": ["{resident}"]}, "403 403"),
+    ("PATCH", "/grids/{grid}", {"name": "Grid North"}, "403 403"),
+    ("GET", "/appeal-categories", None, "2xx 2xx"),
+    ("POST", "/appeals", NEW_APPEAL, "400 400"),  # no home: they must name the resident
+    ("POST", "/appeals", NEW_APPEAL | {"on_behalf_of": "{resident}", "visit_note": "Visit"},
+     "403 403"),  # filing for a resident is for the community's staff
+    ("GET", "/appeals", None, "2xx 2xx"),
+    ("GET", "/appeals/similar", None, "400 400"),
+    ("GET", "/appeals/{appeal}", None, "2xx 2xx"),
+    ("GET", "/appeals/{appeal_private}", None, "2xx 2xx"),
+    ("GET", "/appeals/{appeal_street}", None, "2xx 2xx"),
+    ("GET", "/appeals/{appeal}/events", None, "2xx 2xx"),
+    ("POST", "/appeals/{appeal}/follow", None, "2xx 2xx"),
+    ("DELETE", "/appeals/{appeal}/follow", None, "2xx 2xx"),
+    ("POST", "/appeals/{appeal}/photos", None, "403 403"),
+    ("GET", "/appeal-photos/{appeal_photo}", None, "2xx 2xx"),
+    ("POST", "/appeals/{appeal}/accept", None, "403 2xx"),
+    ("POST", "/appeals/{appeal_street}/accept", None, "2xx 403"),
+    ("POST", "/appeals/{appeal_accepted}/start", None, "403 2xx"),
+    ("POST", "/appeals/{appeal_started}/resolve", {"reply": "Fixed"}, "403 2xx"),
+    ("POST", "/appeals/{appeal}/reject", {"reason": "Not ours"}, "403 2xx"),
+    ("POST", "/appeals/{appeal_street}/reject", {"reason": "Not ours"}, "2xx 403"),
+    ("POST", "/appeals/{appeal}/escalate", {"reason": "Too big"}, "403 2xx"),
+    ("POST", "/appeals/{appeal_street}/escalate", {"reason": "Too big"}, "409 403"),  # the top
+    ("POST", "/appeals/{appeal}/merge", {"into": "{appeal_accepted}"}, "403 2xx"),
+    ("POST", "/appeals/{appeal_street}/merge", {"into": "{appeal}"}, "2xx 403"),
+    ("POST", "/appeals/{appeal_resolved}/rating", {"rating": "satisfied"}, "403 403"),
+    ("GET", "/communities/{alpha}/appeals/recurring", None, "2xx 403"),
+    ("GET", "/communities/{alpha}/appeals-board", None, "2xx 2xx"),
+    ("GET", "/streets/{street}/appeals-board", None, "2xx 2xx"),
+    ("GET", "/communities/{alpha}/appeal-limits", None, "2xx 403"),
+    ("PUT", "/communities/{alpha}/appeal-limits", {"grid": {"accept_minutes": 60}}, "403 403"),
+    ("PUT", "/streets/{street}/appeal-limits", {"street": {"accept_minutes": 60}}, "2xx 403"),
+    # and nothing of the rest of the community
     ("POST", "/communities/{alpha}/buildings", {"name": "A3", "lat": 23.0, "lon": 113.1},
-     {"street_staff": "403", "grid_worker": "403"}),
-    ("GET", "/buildings/{home}/units", None, {"street_staff": "403", "grid_worker": "403"}),
-    ("GET", "/votes/{vote}", None, {"street_staff": "404", "grid_worker": "404"}),
-    ("POST", "/streets/{street}/staff", {"user_id": "{resident}"},
-     {"street_staff": "403", "grid_worker": "403"}),
+     "403 403"),
+    ("GET", "/buildings/{home}/units", None, "403 403"),
+    ("GET", "/votes/{vote}", None, "404 404"),
 ]
-CELLS += [(method, path, body, actor, expected) for method, path, body, cells in APPEAL_ACTORS
-          for actor, expected in cells.items()]
+APPEAL_COLUMNS = ("street_staff", "grid_worker")
+CELLS += [(method, path, body, actor, expected) for method, path, body, row in APPEAL_ACTORS
+          for actor, expected in zip(APPEAL_COLUMNS, row.split(), strict=True)]
 
 
 @pytest.fixture(scope="module")
@@ -344,6 +371,15 @@ def fill(value, world):
 
 def test_every_kiosk_route_has_kiosk_rows():
     assert KIOSK_SCOPE == {endpoint_name(method, path) for method, path, _b, _r in KIOSK_TABLE}
+
+
+def test_every_appeal_route_has_a_row():
+    """Every streets and appeals route of TABLE is tried by street staff and a grid worker."""
+    def names(table):
+        return {endpoint_name(method, path) for method, path, _b, _r in table
+                if endpoint_name(method, path).startswith(("appeals_", "streets_"))}
+
+    assert names(TABLE) <= names(APPEAL_ACTORS)
 
 
 def test_the_table_covers_every_api_route(world):

@@ -208,8 +208,9 @@ class World:
         extra = {"street_staff": make_user("street1", role="staff"),
                  "grid_worker": make_user("gridw", role="staff")}
         streets.add_street_staff(admin, street, extra["street_staff"])
-        streets.create_grid(staff, alpha, "Grid A", [home.id], [extra["grid_worker"].id])
-        ids.update(street=street.id, home2=make_building(alpha, "A9", lat=23.03).id)
+        grid = streets.create_grid(staff, alpha, "Grid A", [home.id], [extra["grid_worker"].id])
+        ids.update(street=street.id, grid=grid.id,
+                   home2=make_building(alpha, "A9", lat=23.03).id)
 
         def appeal(title, public=True):
             return appeals.file_appeal(people["requester"], {

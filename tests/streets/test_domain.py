@@ -55,3 +55,33 @@ def test_what_a_grid_may_hold(db):
                               [place.neighbour.id])
     assert domain.grid_of_building(place.loose.id) == grid.id
     assert domain.worker_grid_ids(place.neighbour) == {grid.id}
+
+
+def test_a_grid_is_renamed_and_given_other_buildings_and_workers(db):
+    place = make_street()
+    second = domain.create_grid(place.staff, place.community, "Grid 2", [place.loose.id],
+                                [place.neighbour.id])
+    with pytest.raises(Conflict):
+        domain.update_grid(place.staff, place.grid, name="Grid 2")
+    with pytest.raises(Conflict):  # the loose building is Grid 2's
+        domain.update_grid(place.staff, place.grid, building_ids=[place.loose.id])
+    with pytest.raises(Forbidden):
+        domain.update_grid(place.worker, place.grid, name="Mine")
+    domain.update_grid(place.staff, place.grid, name="Grid 1")  # its own name is no clash
+    domain.update_grid(place.staff, second, name="North", building_ids=[place.loose.id],
+                       worker_ids=[place.worker.id])
+    assert second.name == "North" and domain.grid_members([second.id]) == (
+        {second.id: {place.loose.id}}, {second.id: {place.worker.id}})
+    assert domain.worker_grid_ids(place.neighbour) == set()
+    domain.update_grid(place.staff, place.grid, building_ids=[place.gridded.id])
+    assert domain.grid_of_building(place.gridded.id) == place.grid.id
+
+
+def test_who_may_be_chosen_as_a_grid_worker(db):
+    place = make_street()
+    spare = make_user(role="staff", display_name="Spare hand")  # serves nowhere yet
+    names = {user.display_name for user in domain.worker_candidates(place.community.id)}
+    assert names == {place.staff.display_name, place.worker.display_name, "Spare hand"}
+    residents = domain.resident_candidates(place.community.id)
+    assert {place.appellant, place.neighbour, place.worker} <= set(residents)
+    assert spare not in residents and place.staff not in residents
