@@ -88,6 +88,7 @@ EXCLUDED = {
     "shell.service_worker": "the service worker script",
     "kiosk.qr": "an SVG QR code image, shown inside pages that are checked",
     "votes.notice_pdf_file": "a PDF of the printable notice, whose page is checked",
+    "kiosk.turnout": "the turnout chart the kiosk puts into its proposal screen, checked there",
     "notifications.open_notification": "marks a notification read, redirects to its page",
     "open311.services": "Open311 GeoReport v2 JSON/XML for city systems, not a page",
     "open311.requests_list": "Open311 GeoReport v2 JSON/XML for city systems, not a page",
