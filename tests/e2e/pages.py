@@ -67,6 +67,8 @@ PAGES = [
     ("staff", "/votes/1/pending", PHONE, 200),
     ("staff", "/votes/3", PHONE, 200),
     ("staff", "/votes/3/print", PHONE, 200),
+    ("street", "/votes/projects", PHONE, 200),  # the street officer's way to the street's list
+    ("street", "/votes/projects/street/1", PHONE, 200),
     ("staff", "/services/staff", PHONE, 200),
     ("staff", "/services/sessions/1/bookings", PHONE, 200),
     # Appeals (demo: appeal 1 is Uncle Chen's stairway light, public; street 1 is Zumiao)
