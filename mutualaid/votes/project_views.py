@@ -3,11 +3,14 @@
 turnout chart, the printable notice of each stage (and its PDF) and the list of projects with
 their time to decision."""
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Response, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mutualaid.accounts.domain import require_staff_of, staff_community_ids
+from mutualaid.accounts.domain import (
+    require_staff_of, staff_community_ids, verified_residents_of,
+)
 from mutualaid.core.database import utcnow
 from mutualaid.core.errors import Forbidden
 from mutualaid.core.extensions import db
@@ -75,10 +78,12 @@ def project_context(vote, user):
 def staff_context(vote):
     """The staff tools' data: whether the plan may change, owners and proxies, the chart."""
     locked = db.session.scalar(sa.select(Ballot.id).where(Ballot.vote_id == vote.id).limit(1))
-    owners = db.session.execute(
-        sa.select(Unit.owner_id, Unit.number).join(Building).where(
-            scope_filter(vote), Unit.owner_id.is_not(None)).order_by(Unit.number)).all()
-    return {"plan_locked": locked is not None, "owners": owners,
+    owned_units = db.session.scalars(
+        sa.select(Unit).join(Building).where(scope_filter(vote), Unit.owner_id.is_not(None))
+        .options(so.contains_eager(Unit.building), so.selectinload(Unit.owner))
+        .order_by(Building.name, Unit.number)).all()
+    return {"plan_locked": locked is not None, "owned_units": owned_units,
+            "proxy_candidates": verified_residents_of(vote.community_id),
             "proxies": proxies.proxies_of(vote), "chart": turnout_chart(vote)}
 
 
