@@ -151,3 +151,30 @@ def test_at_the_kiosk_staff_record_an_assisted_ballot_after_the_units_share(new_
     expect(page.locator("[data-done-text]")).to_contain_text("302 户的选票已登记")
     result = community["staff"].get(f"/votes/{vote['id']}/result")
     assert result["tally"]["no"]["headcount"] == 1
+
+
+def test_staff_record_a_proxy_by_picking_the_owner_and_the_proxy(server, community, live_api,
+                                                                 new_context):
+    from datetime import date
+
+    vote = _project(server, community, live_api)
+    staff = community["staff"]
+    son = live_api().post("/auth/register", {"username": "xiaoming", "display_name": "小明",
+                                             "password": "xiaoming-password"})
+    units = staff.get(f"/buildings/{community['building']['id']}/units")["items"]
+    flat = next(u for u in units if u["number"] == "601")
+    staff.post(f"/users/{son['id']}/verify", {"unit_id": flat["id"], "relation": "tenant"})
+    page = new_context().new_page()
+    sign_in(page, server.url, "staff", "staff-password")
+    page.goto(f"{server.url}/votes/{vote['id']}")
+    page.get_by_label("签署委托书的业主").select_option(label="B-302 · 梁姨")
+    page.get_by_label("受托人（本社区已认证的居民）").select_option(label="小明 (xiaoming) · B-601")
+    page.get_by_label("签署日期").fill(date.today().isoformat())
+    page.get_by_label("备注（书面委托书存放处）").fill("原件存居委会")
+    page.get_by_role("button", name="登记委托").click()
+    expect(page.get_by_text("梁姨 → 小明")).to_be_visible()
+    owner_id = live_api("liang", "liang-password").get("/me")["id"]
+    ballot = live_api("xiaoming", "xiaoming-password").post(
+        f"/votes/{vote['id']}/ballots", {"choice": "yes", "for_owner_id": owner_id})
+    assert ballot["ballot"]["channel"] == "proxy"  # the authorisation recorded is in force
+
