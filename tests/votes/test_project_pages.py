@@ -115,9 +115,9 @@ def test_staff_pick_the_owner_and_the_proxy_by_unit_and_name(client, scene):
     elsewhere = make_user(verified=True, display_name="Far away")  # another community
     db.session.commit()
     html = page(client, scene["staff"], f"/votes/{scene['vote'].id}").get_data(as_text=True)
-    owners = html[html.index('id="proxy-owner"'):html.index("</select>", html.index('id="proxy-owner"'))]
+    owners, proxies_ = (html[html.index(f'id="{name}"'):].split("</select>")[0]
+                        for name in ("proxy-owner", "proxy-user"))
     assert f'<option value="{owner.id}">B-302 · {owner.display_name}</option>' in owners
-    proxies_ = html[html.index('id="proxy-user"'):html.index("</select>", html.index('id="proxy-user"'))]
     assert (f'<option value="{daughter.id}">{daughter.display_name} ({daughter.username}) · B-101'
             '</option>') in proxies_
     assert unverified.display_name not in proxies_ and elsewhere.display_name not in proxies_
