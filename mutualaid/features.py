@@ -67,6 +67,7 @@ def _fill_shared_pages():
         ("orders.staff_reports", lazy_gettext("Reported orders")),
         ("catalogue.staff", lazy_gettext("Service catalogue")),
         ("kiosk.manage", lazy_gettext("Kiosks")), ("votes.new", lazy_gettext("New vote")),
+        ("votes.projects", lazy_gettext("Building projects and their time to decision")),
         ("notifications.staff_sms", lazy_gettext("SMS outbox")),
         ("appeals.staff", lazy_gettext("Appeals to handle")),
         ("streets.grids", lazy_gettext("Grids")), ("streets.streets", lazy_gettext("Streets")),

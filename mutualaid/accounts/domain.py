@@ -205,6 +205,16 @@ def residents_for(actor):
     return select.where(sa.or_(User.unit_id.is_(None), User.unit_id.in_(mine)))
 
 
+def verified_residents_of(community_id):
+    """The active, verified people living in a community, by building, unit and name."""
+    return db.session.scalars(
+        sa.select(User).join(Unit, User.unit_id == Unit.id).join(Building)
+        .where(Building.community_id == community_id, User.verified_at.is_not(None),
+               User.active.is_(True))
+        .options(so.contains_eager(User.unit).contains_eager(Unit.building))
+        .order_by(Building.name, Unit.number, User.display_name)).all()
+
+
 def set_flags(actor, user, vulnerable=None, vetted=None):
     """Staff mark a resident vulnerable or a helper vetted."""
     require_staff_over_user(actor, user)

@@ -49,18 +49,29 @@ def open_orders(building_id):
     return [public_payload(order) for order in orders]
 
 
-def open_votes(kiosk):
+def _open_votes_select(kiosk):
     """Votes open now whose scope is the kiosk's building or its whole community."""
-    from mutualaid.votes.domain import vote_payload
     from mutualaid.votes.models import Vote
 
     now = utcnow()
-    votes = db.session.scalars(
-        sa.select(Vote).where(
-            Vote.community_id == kiosk.community_id,
-            sa.or_(Vote.building_id == kiosk.building_id, Vote.building_id.is_(None)),
-            Vote.closed_at.is_(None), Vote.opens_at <= now,
-            sa.or_(Vote.closes_at.is_(None), Vote.closes_at > now))
-        .order_by(Vote.opens_at, Vote.id)
-    ).all()
+    return sa.select(Vote).where(
+        Vote.community_id == kiosk.community_id,
+        sa.or_(Vote.building_id == kiosk.building_id, Vote.building_id.is_(None)),
+        Vote.closed_at.is_(None), Vote.opens_at <= now,
+        sa.or_(Vote.closes_at.is_(None), Vote.closes_at > now))
+
+
+def open_votes(kiosk):
+    """The board's open votes, as the API answers them, oldest opening first."""
+    from mutualaid.votes.domain import vote_payload
+    from mutualaid.votes.models import Vote
+
+    votes = db.session.scalars(_open_votes_select(kiosk).order_by(Vote.opens_at, Vote.id)).all()
     return [vote_payload(vote) for vote in votes]
+
+
+def open_vote(kiosk, vote_id):
+    """One of the board's open votes, or None (closed, not yet open, or not for this kiosk)."""
+    from mutualaid.votes.models import Vote
+
+    return db.session.scalar(_open_votes_select(kiosk).where(Vote.id == vote_id))

@@ -30,7 +30,8 @@ KIOSK_SCOPE = {
     "catalogue_my_bookings",
     "appeals_create",  # a problem reported at the hut (staff: after a home visit)
     "votes_ask_question",  # a question on a vote in scope
-    "votes_get_my_share",  # the voter's own cost share, shown with the choice
+    "votes_get_my_share",  # the voter's own cost share, shown before the choice
+    "votes_get_shares",  # staff: the share of the unit an assisted ballot is for
     "conversation_list_messages",  # the conversation on one's own orders
     "conversation_post_message",
 }

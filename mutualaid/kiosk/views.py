@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from mutualaid.core.extensions import db
 from mutualaid.kiosk import domain
-from mutualaid.kiosk.board import board_for
+from mutualaid.kiosk.board import board_for, open_vote
 from mutualaid.matching.tags import TAXONOMY, tag_name
 from mutualaid.places.models import Building
 
@@ -34,6 +34,20 @@ def screen(token):
     return render_template("kiosk/screen.html", kiosk=kiosk, token=token, tags=tags,
                            idle_seconds=IDLE_SECONDS, board=board,
                            appeal_categories=[(c, category_name(c, locale)) for c in CODES])
+
+
+@bp.get("/kiosk/<token>/votes/<id:vote_id>/turnout")
+def turnout(token, vote_id):
+    """The turnout chart of one of the kiosk's open votes, drawn as on the staff page, for the
+    screen to put beside the proposal (and redraw as ballots come in); 404 otherwise."""
+    from mutualaid.votes.chart import turnout_chart
+
+    kiosk = domain.kiosk_for(token)
+    vote = open_vote(kiosk, vote_id) if kiosk is not None else None
+    chart = turnout_chart(vote) if vote is not None else None
+    if chart is None:
+        abort(404)
+    return render_template("votes/turnout_chart.html", chart=chart), {"Cache-Control": "no-store"}
 
 
 @bp.get("/qr.svg")

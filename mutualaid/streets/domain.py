@@ -138,6 +138,22 @@ def street_id_of(community_id):
                              .where(StreetCommunity.community_id == community_id))
 
 
+def get_street(street_id):
+    """The street with this id; raises NotFound."""
+    street = db.session.get(Street, street_id)
+    if street is None:
+        raise NotFound(_("No such street."))
+    return street
+
+
+def streets_staffed_by(user):
+    """The streets ``user`` is staff of (every street for admins), by name."""
+    select = sa.select(Street).order_by(Street.name)
+    if user.role != "admin":
+        select = select.where(Street.id.in_(street_ids_of(user)))
+    return db.session.scalars(select).all()
+
+
 def street_community_ids(street_id):
     """The ids of a street's communities."""
     return set(db.session.scalars(sa.select(StreetCommunity.community_id)

@@ -3,16 +3,22 @@
 turnout chart, the printable notice of each stage (and its PDF) and the list of projects with
 their time to decision."""
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Response, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mutualaid.accounts.domain import require_staff_of, staff_community_ids
+from mutualaid.accounts.domain import (
+    require_staff_of, staff_community_ids, verified_residents_of,
+)
 from mutualaid.core.database import utcnow
 from mutualaid.core.errors import Forbidden
 from mutualaid.core.extensions import db
-from mutualaid.places.models import Building, Unit
-from mutualaid.votes import audit, domain, information, proxies, rules, shares, stages
+from mutualaid.places.models import Building, Community, Unit
+from mutualaid.streets.domain import streets_staffed_by
+from mutualaid.votes import (
+    audit, decisions, domain, information, proxies, rules, shares, stages,
+)
 from mutualaid.votes.chart import turnout_chart
 from mutualaid.votes.counting import scope_filter
 from mutualaid.votes.models import Ballot, Vote
@@ -72,10 +78,12 @@ def project_context(vote, user):
 def staff_context(vote):
     """The staff tools' data: whether the plan may change, owners and proxies, the chart."""
     locked = db.session.scalar(sa.select(Ballot.id).where(Ballot.vote_id == vote.id).limit(1))
-    owners = db.session.execute(
-        sa.select(Unit.owner_id, Unit.number).join(Building).where(
-            scope_filter(vote), Unit.owner_id.is_not(None)).order_by(Unit.number)).all()
-    return {"plan_locked": locked is not None, "owners": owners,
+    owned_units = db.session.scalars(
+        sa.select(Unit).join(Building).where(scope_filter(vote), Unit.owner_id.is_not(None))
+        .options(so.contains_eager(Unit.building), so.selectinload(Unit.owner))
+        .order_by(Building.name, Unit.number)).all()
+    return {"plan_locked": locked is not None, "owned_units": owned_units,
+            "proxy_candidates": verified_residents_of(vote.community_id),
             "proxies": proxies.proxies_of(vote), "chart": turnout_chart(vote)}
 
 
@@ -118,12 +126,31 @@ def notice_pdf_file(vote_id):
 @bp.get("/projects")
 @login_required
 def projects():
-    """Building projects of my communities with their stage and time to decision."""
+    """Building projects of my communities with their stage and time to decision, and the
+    way to my streets' lists."""
     select = domain.visible_votes(current_user).where(Vote.rule != rules.POLL)
     votes = db.session.scalars(select.order_by(Vote.opens_at.desc()).limit(100)).all()
     now = utcnow()
     rows = [(vote, stages.stage_at(vote, now), stages.days_to_decision(vote)) for vote in votes]
-    decided = sorted(days for _v, _s, days in rows if days is not None)
-    median = decided[len(decided) // 2] if decided else None
     return render_template("votes/projects.html", rows=rows, stage_words=stage_words(),
-                           median=median, staff=bool(staff_community_ids(current_user)))
+                           median=decisions.median_days(days for _v, _s, days in rows),
+                           staff=bool(staff_community_ids(current_user)),
+                           streets=streets_staffed_by(current_user))
+
+
+@bp.get("/projects/street/<id:street_id>")
+@login_required
+def street_projects(street_id):
+    """Street staff: the building projects of every community of the street, with their time
+    to decision, community by community."""
+    street, community_ids = decisions.street_scope(current_user, street_id)
+    page = db.paginate(decisions.projects_select(community_ids), per_page=20, max_per_page=20)
+    now = utcnow()
+    rows = [(vote, stages.stage_at(vote, now), stages.days_to_decision(vote))
+            for vote in page.items]
+    communities = db.session.scalars(sa.select(Community).where(
+        Community.id.in_(community_ids)).order_by(Community.name)).all()
+    return render_template("votes/street_projects.html", street=street, page=page, rows=rows,
+                           stage_words=stage_words(), summary=decisions.summary(community_ids),
+                           communities=communities,
+                           openable=decisions.openable_ids(current_user, page.items))

@@ -126,6 +126,7 @@ function listen() {
   socket.on("vote.turnout", (v) => {
     board.votes = board.votes.map((x) => (x.id === v.id && (x.version ?? 0) <= (v.version ?? 0) ? { ...x, ...v } : x));
     renderBoard();
+    if (state.vote?.id === v.id) showChart(v.id);
   });
   socket.on("vote.closed", (v) => { board.votes = board.votes.filter((x) => x.id !== v.id); renderBoard(); });
 }
@@ -152,6 +153,7 @@ function reset() {
   state = {};
   $("#k-username").value = "";
   $("#k-password").value = "";
+  $("#k-question").value = "";
   $("[data-signed-in]").textContent = "";
   show("home");
   refreshBoard();
@@ -254,8 +256,9 @@ function afterSignIn() {
   }
   if (state.flow === "vote") {
     if (state.user.is_staff) return askUnit();
-    return show("vote-choice");
+    return showChoice();
   }
+  if (state.flow === "question") return postQuestion();
   if (state.flow === "book") return book();
   if (state.flow === "appeal") return state.user.is_staff ? askForWhom() : postAppeal(null);
 }
@@ -344,6 +347,8 @@ function showProposal(voteId) {
                      ...(vote.attachments ?? []).map((a) => a.title)];
   $("[data-proposal-documents]").hidden = documents.length === 0;
   $("[data-proposal-document-list]").replaceChildren(...documents.map(item));
+  showQuestions(vote);
+  showChart(vote.id);
   showPlan(vote);
   $("[data-proposal-qr]").src = `/qr.svg?path=${encodeURIComponent(`/votes/${vote.id}`)}`;
   $("[data-vote-title]").textContent = vote.title;
@@ -372,20 +377,59 @@ async function castBallot(unit) {
   let text = unit
     ? template("done-assisted", { unit: unit.number, receipt: data.receipt })
     : template("done-vote", { receipt: data.receipt });
-  if (!unit) text += await myShareText();
   done(template("thanks"), text, `/votes/${state.voteId}`, data.receipt);
 }
 
 // A building project's cost plan beside the choice (its documents are on the proposal, and
-// open on the phone through the QR code); the voter's own share once they have voted.
+// open on the phone through the QR code).
 function showPlan(vote) {
   const plan = vote?.cost_plan;
   $("[data-vote-plan]").textContent = plan ? template("vote-plan", { owners: plan.owners_part, total: plan.total_cost }) : "";
 }
 
-async function myShareText() {
+// The questions asked on the vote and the staff's public answers (no names on a lobby screen).
+function showQuestions(vote) {
+  const questions = vote.questions ?? [];
+  $("[data-proposal-questions]").hidden = questions.length === 0;
+  $("[data-proposal-question-list]").replaceChildren(...questions.map((q) => item([
+    span(q.text, "title"), span(q.answer ? q.answer.text : template("unanswered"), "answer")])));
+}
+
+// The turnout over time, drawn by the server as on the staff page; redrawn as ballots come in.
+async function showChart(voteId) {
+  const box = $("[data-proposal-chart]");
+  const response = await fetch(`/kiosk/${encodeURIComponent(kioskToken)}/votes/${voteId}/turnout`,
+    { credentials: "same-origin" }).catch(() => null);  // the lang cookie: the page's language
+  if (state.vote?.id !== voteId) return;
+  const ok = response?.ok ?? false;
+  box.innerHTML = ok ? await response.text() : "";
+  box.hidden = !ok;
+}
+
+// The informed ballot's last piece before the choice: once the person has identified, their
+// own cost share, or for a ballot staff record for a unit, that unit's.
+async function showChoice() {
+  const text = state.vote?.cost_plan ? await shareText().catch(() => "") : "";
+  $("[data-my-share]").textContent = text;
+  $("[data-my-share]").hidden = !text;
+  show("vote-choice");
+}
+
+async function shareText() {
+  if (state.unit) {
+    const { ok, data } = await call(`/votes/${state.voteId}/shares`, { token: state.token });
+    const row = ok ? data.items.find((r) => String(r.unit_id) === String(state.unit.id)) : null;
+    return row ? template("unit-share", { unit: state.unit.number, amount: row.amount }) : "";
+  }
   const { ok, data } = await call(`/votes/${state.voteId}/my-share`, { token: state.token });
-  return ok && data ? " " + template("my-share", { amount: data.amount }) : "";
+  return ok ? template("my-share", { amount: data.amount }) : "";
+}
+
+async function postQuestion() {
+  const body = { text: $("#k-question").value.trim() };
+  const { ok, data } = await call(`/votes/${state.voteId}/questions`, { method: "POST", body, token: state.token });
+  if (!ok) return failed(data?.error?.message ?? msg("msgError"));
+  done(template("thanks"), template("done-question"), `/votes/${state.voteId}`);
 }
 
 async function chooseSession() {
@@ -432,6 +476,13 @@ root.addEventListener("click", (event) => {
   if (d.tag) { state.tag = d.tag; return askWho(); }
   if (d.vote) { state.voteId = Number(d.vote); return showProposal(state.voteId); }
   if (d.identify !== undefined) return askWho();
+  if (d.ask !== undefined) {
+    state.flow = "question";
+    $("[data-question-vote]").textContent = state.vote.title;
+    show("vote-question");
+    return $("#k-question").focus();
+  }
+  if (d.questionNext !== undefined) return $("#k-question").value.trim() ? askWho() : $("#k-question").focus();
   if (d.choice) { state.choice = d.choice; return readBack(); }
   if (d.rechoose !== undefined) return show("vote-choice");
   if (d.cast !== undefined) return castBallot(state.unit ?? null);
@@ -449,8 +500,8 @@ root.addEventListener("click", (event) => {
   if (d.passwordOk !== undefined && $("#k-password").value) return signIn($("#k-password").value);
   if (d.behalf) return (state.flow === "appeal" ? postAppeal : postNeed)(Number(d.behalf));
   if (d.myself !== undefined) return (state.flow === "appeal" ? postAppeal : postNeed)(null);
-  if (d.unit) { state.unit = { id: d.unit, number: d.unitNumber }; return show("vote-choice"); }
-  if (d.ownBallot !== undefined) { state.unit = null; return show("vote-choice"); }
+  if (d.unit) { state.unit = { id: d.unit, number: d.unitNumber }; return showChoice(); }
+  if (d.ownBallot !== undefined) { state.unit = null; return showChoice(); }
 });
 for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, () => armIdle(), { passive: true });
 

@@ -67,6 +67,8 @@ PAGES = [
     ("staff", "/votes/1/pending", PHONE, 200),
     ("staff", "/votes/3", PHONE, 200),
     ("staff", "/votes/3/print", PHONE, 200),
+    ("street", "/votes/projects", PHONE, 200),  # the street officer's way to the street's list
+    ("street", "/votes/projects/street/1", PHONE, 200),
     ("staff", "/services/staff", PHONE, 200),
     ("staff", "/services/sessions/1/bookings", PHONE, 200),
     # Appeals (demo: appeal 1 is Uncle Chen's stairway light, public; street 1 is Zumiao)
@@ -94,6 +96,7 @@ EXCLUDED = {
     "shell.service_worker": "the service worker script",
     "kiosk.qr": "an SVG QR code image, shown inside pages that are checked",
     "votes.notice_pdf_file": "a PDF of the printable notice, whose page is checked",
+    "kiosk.turnout": "the turnout chart the kiosk puts into its proposal screen, checked there",
     "notifications.open_notification": "marks a notification read, redirects to its page",
     "open311.services": "Open311 GeoReport v2 JSON/XML for city systems, not a page",
     "open311.requests_list": "Open311 GeoReport v2 JSON/XML for city systems, not a page",

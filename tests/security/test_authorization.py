@@ -256,6 +256,7 @@ KIOSK_TABLE = [
      "403 2xx"),
     ("POST", "/votes/{project}/questions", {"text": "Who pays?"}, "2xx 403"),
     ("GET", "/votes/{project}/my-share", None, "2xx 403"),
+    ("GET", "/votes/{project}/shares", None, "403 2xx"),
     ("GET", "/orders/{order_accepted}/messages", None, "403 2xx"),
     ("POST", "/orders/{order_accepted}/messages", {"body": "At six?"}, "403 2xx"),
 ]

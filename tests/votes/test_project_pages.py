@@ -107,3 +107,19 @@ def test_staff_get_the_printable_notice_as_a_pdf(client, scene):
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.data)).pages)
     assert "Notice of a vote" in text and "Quote of the lift" in text and "219.14" in text
+
+
+def test_staff_pick_the_owner_and_the_proxy_by_unit_and_name(client, scene):
+    owner, daughter = scene["owner"], scene["daughter"]
+    unverified = make_user(unit=None, display_name="Newcomer")
+    elsewhere = make_user(verified=True, display_name="Far away")  # another community
+    db.session.commit()
+    html = page(client, scene["staff"], f"/votes/{scene['vote'].id}").get_data(as_text=True)
+    owners, proxies_ = (html[html.index(f'id="{name}"'):].split("</select>")[0]
+                        for name in ("proxy-owner", "proxy-user"))
+    assert f'<option value="{owner.id}">B-302 · {owner.display_name}</option>' in owners
+    assert (f'<option value="{daughter.id}">{daughter.display_name} ({daughter.username}) · B-101'
+            '</option>') in proxies_
+    assert unverified.display_name not in proxies_ and elsewhere.display_name not in proxies_
+    assert 'name="proxy_id" data-type="int"' in html
+    assert 'inputmode="numeric"' not in proxies_  # no raw user id to type any more
