@@ -176,3 +176,26 @@ def test_the_http_gateway_posts_json_and_retries_on_errors(app, db):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_kiosk_posted_need_is_named_in_words_in_push_sms_and_inbox(app, db, api, service):
+    from mutualaid.orders import domain as orders
+    from mutualaid.orders.texts import TAG_TITLE
+    from tests.orders.factories import make_neighbourhood, make_order
+
+    hood = make_neighbourhood()
+    requester = hood.requester  # no language chosen: zh-CN
+    domain.update_settings(requester, {"sms": True, "quiet_hours": None})
+    _subscribe(requester, service.subscription())
+    order = make_order(requester, title=TAG_TITLE + "repair.plumbing")
+    orders.accept_order(hood.helper, order)
+    db.session.commit()
+    assert delivery.deliver_due() == 2
+    [entry] = service.received
+    assert "“水管维修”" in entry["payload"]["body"] and "@" not in entry["payload"]["body"]
+    sms_body = db.session.scalar(sa.select(SmsMessage.body))
+    assert "“水管维修”" in sms_body and "@tag" not in sms_body
+    requester.locale = "en"  # the inbox renders in the reader's language of the moment
+    inbox = api(requester).get("/me/notifications").json
+    assert [item["body"] for item in inbox["items"]] == [
+        f"{hood.helper.display_name} will help with “Plumbing”."]
