@@ -46,6 +46,30 @@ def test_the_order_page_shows_the_conversation_to_participants_only(client, db):
     assert 'data-testid="conversation"' not in page and "I come at six." not in page
 
 
+def test_a_closed_conversation_says_so_and_staff_still_review_its_reports(client, db,
+                                                                         wall_clock):
+    from datetime import timedelta
+
+    from mutualaid.orders import reports
+    from mutualaid.orders.domain import events_of
+
+    hood = make_neighbourhood()
+    order = order_in("confirmed", hood)
+    said = conversation.post_message(hood.helper, order, "Pay me in cash.")
+    reports.report_order(hood.requester, order, "Asks for money", message_id=said.id)
+    wall_clock.set(events_of(order)[-1].at + timedelta(days=7))
+    db.session.commit()
+    sign_in(client, hood.requester.username)
+    page = client.get(f"/orders/{order.id}")
+    assert page.status_code == 200
+    assert 'data-testid="conversation-closed"' in page.text and "对话已于" in page.text
+    assert "Pay me in cash." not in page.text and 'data-testid="send-message"' not in page.text
+    staff = client.application.test_client()
+    sign_in(staff, hood.staff.username)
+    review = staff.get("/staff/reports")
+    assert review.status_code == 200 and "Pay me in cash." in review.text
+
+
 def test_staff_read_the_sms_outbox_of_their_community(client, db):
     from mutualaid.notifications.delivery import deliver_due
 
