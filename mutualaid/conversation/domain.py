@@ -62,15 +62,20 @@ def require_open(user, order, now=None):
 
 
 def post_message(actor, order, body, now=None):
-    """Write ``body`` on ``order``; the others hear of it live and in their inbox."""
+    """Write ``body`` on ``order``; the others hear of it live (on the order page and in their
+    own rooms) and in their inbox."""
     now = now or clock.now()
     require_open(actor, order, now)
     message = OrderMessage(order_id=order.id, author_id=actor.id, body=body, at=now)
     db.session.add(message)
     db.session.flush()
     _mark_read(actor.id, order.id, message.id)
-    announce("message.created", message_payload(message), [room("order", order.id)])
-    notify(recipients_of(order, exclude=actor.id), "order.message",
+    others = recipients_of(order, exclude=actor.id)
+    # The order's room shows it on the order page; the others' own rooms move the unread
+    # count in the top bar of whatever page they have open.
+    announce("message.created", message_payload(message),
+             [room("order", order.id), *(room("user", user_id) for user_id in others)])
+    notify(others, "order.message",
            {"order_id": order.id, "title": order.title, "author": actor.display_name},
            f"/orders/{order.id}#conversation", merge_unread=True)
     return message

@@ -66,7 +66,7 @@ def test_a_message_is_announced_on_the_order_room_and_notifies_the_other_party(a
     db.session.commit()
     message = domain.post_message(hood.helper, order, "On my way")
     events = [(event, rooms) for event, _payload, rooms in pending()]
-    assert ("message.created", [f"order:{order.id}"]) in events
+    assert ("message.created", [f"order:{order.id}", f"user:{hood.requester.id}"]) in events
     payload = next(p for e, p, _r in pending() if e == "message.created")
     assert payload["id"] == message.id and payload["version"] == 1
     assert payload["author"] == {"id": hood.helper.id, "display_name": hood.helper.display_name}
