@@ -1,5 +1,6 @@
 """The kinds of notification and their texts, rendered in the reader's language from the
 parameters stored with each row."""
+import json
 from datetime import datetime
 
 from flask_babel import format_datetime, force_locale, get_locale, lazy_gettext
@@ -90,6 +91,21 @@ def render(notification, locale=None):
         return _render(notification.kind, notification.params or {})
     with force_locale(locale):
         return _render(notification.kind, notification.params or {})
+
+
+def renderer():
+    """A ``render`` that renders each distinct kind, parameters and locale once (the rows
+    of one fan-out share their texts)."""
+    done = {}
+
+    def render_once(notification, locale=None):
+        key = (notification.kind, json.dumps(notification.params or {}, sort_keys=True, default=str),
+               locale)
+        if key not in done:
+            done[key] = render(notification, locale)
+        return done[key]
+
+    return render_once
 
 
 def _render(kind, params):
