@@ -29,6 +29,9 @@ TTL = 24 * 3600
 PAYLOAD_LIMIT = 4096
 URGENT_PREFIXES = ("order.", "vote.")
 GONE = (404, 410)
+# The encrypted body's type, as RFC 8030's examples and browsers' own senders give it (some
+# push services read no body without it).
+PUSH_HEADERS = {"Content-Type": "application/octet-stream"}
 VAPID_REUSE = 300  # seconds one signed VAPID header serves a push service
 VAPID_LIFETIME = 3600  # its JWT's expiry ahead of signing (RFC 8292: at most 24 h)
 _signed = {}  # (private key, subject, origin) -> (reuse until, on the app's clock; headers)
@@ -233,7 +236,8 @@ def send_push(data, urgency, subscriptions):
         pusher = WebPusher({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},
                            requests_session=_session())
         try:
-            response = pusher.send(data, vapid_headers(endpoint) | {"Urgency": urgency},
+            response = pusher.send(data, vapid_headers(endpoint) | PUSH_HEADERS
+                                   | {"Urgency": urgency},
                                    ttl=TTL, content_encoding="aes128gcm", timeout=10)
         except requests.RequestException as error:
             failures.append(str(error)[:150])
