@@ -112,7 +112,7 @@ def _attempt_all(works):
     """Send each prepared delivery, ``NOTIFY_SENDERS`` at a time (a push is mostly waiting
     for the push service); returns ``(error text or None, gone subscription ids)`` each."""
     app = current_app._get_current_object()
-    senders = int(app.config.get("NOTIFY_SENDERS", 4))
+    senders = app.config.get("NOTIFY_SENDERS", 4)
     if senders <= 1 or len(works) <= 1:
         return [_attempt(work) for work in works]
 
