@@ -5,14 +5,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install browser proxy translations clean
+.PHONY: run test install browser proxy webpush translations clean
 
 run: install
 	$(PY) app.py
 
 # Two workers (pytest-xdist): much of the suite waits on servers and the browser, so two
 # processes overlap those waits even on two cores; tests run in a random order (pytest-randomly).
-test: install browser proxy
+test: install browser proxy webpush
 	$(PY) -m pytest -n 2
 
 install: $(STAMP)
@@ -34,6 +34,15 @@ proxy:
 	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; }
+
+# The Web Push tests' push service (tests/notifications/test_web_push_testing.py): npm's
+# web-push-testing, pinned in tests/node/package-lock.json, on Debian's Node.js.
+webpush:
+	@command -v npm >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	@[ -f tests/node/node_modules/web-push-testing/src/bin/server.js ] || \
+	  npm ci --prefix tests/node --no-audit --no-fund --silent
 
 # After changing user-visible strings: extract, merge into the catalogues, compile.
 translations: install

@@ -1,25 +1,27 @@
 """Benchmark of notification fan-out and of the ``order.nearby`` cost to a request.
 
-    .venv/bin/python bench/notifications.py [--sizes 1000,10000] [--threads 8]
+    .venv/bin/python bench/notifications.py [--sizes 1000,10000] [--senders 4]
 
 Fan-out: a community of N verified residents who chose the ``elderly`` audience, each with
 a push subscription at a push service on loopback (the tests' receiver, in a process of its
 own: it verifies every VAPID JWT and decrypts every aes128gcm body, as a browser's push
 service would). Staff add a
 session of an ``elderly`` service; the bench times writing every inbox row (and delivery
-row), then one delivery worker process sending them all with ``--threads`` sender threads,
-and checks that every notification arrived exactly once.
+row), then one delivery worker sending them all (``deliver_due``, as the worker's loop runs
+it, with ``--senders`` sender threads: ``NOTIFY_SENDERS``), and checks that every
+notification arrived exactly once. Wall times on a shared machine move with its load: the
+CPU time of the worker (all its threads) and of the push service are reported too.
 
 Nearby: POST /api/v1/orders with 1,000 candidate helpers around the order, with the
 after-commit ``order.nearby`` fan-out on (a background thread) and off, p50/p95 per request.
 """
 import argparse
 import multiprocessing
+import os
 import statistics
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -76,7 +78,8 @@ def _peer(connection, size):
     peer = PushService()
     connection.send((peer.host, [peer.subscription() for _ in range(size)]))
     connection.recv()  # asked for what arrived
-    connection.send(([entry["payload"]["id"] for entry in peer.received], peer.rejected))
+    connection.send(([entry["payload"]["id"] for entry in peer.received], peer.rejected,
+                     time.process_time()))
     peer.close()
 
 
@@ -90,21 +93,22 @@ class RemotePeer:
         self.host, self.subscriptions = self.connection.recv()
 
     def results(self):
-        """``(notification ids received, rejections)``; ends the process."""
+        """``(notification ids received, rejections, its CPU seconds)``; ends the process."""
         self.connection.send("results")
         received = self.connection.recv()
         self.process.join(10)
         return received
 
 
-def fan_out(size, threads):
+def fan_out(size, senders):
     """Publish a session to ``size`` residents and deliver every push; returns the figures."""
     from mutualaid.catalogue import domain as catalogue
     from mutualaid.catalogue.models import Service
 
     service_peer = RemotePeer(size)
     with tempfile.TemporaryDirectory() as directory:
-        app = create_app(BenchConfig(directory, PUSH_ALLOWED_HOSTS=service_peer.host))
+        app = create_app(BenchConfig(directory, PUSH_ALLOWED_HOSTS=service_peer.host,
+                                     NOTIFY_SENDERS=senders))
         with app.app_context():
             db.create_all()
             community = Community(name="Bench")
@@ -135,10 +139,12 @@ def fan_out(size, threads):
             pending = db.session.scalar(sa.select(sa.func.count(Delivery.id)))
             db.session.remove()
 
-            sent_started = time.perf_counter()
-            _deliver_all(app, threads)
+            sent_started, cpu_started = time.perf_counter(), time.process_time()
+            delivery.deliver_due()
+            db.session.remove()
             sent = time.perf_counter() - sent_started
-            received, rejected = service_peer.results()
+            sent_cpu = time.process_time() - cpu_started
+            received, rejected, peer_cpu = service_peer.results()
             left = db.session.scalar(sa.select(sa.func.count(Delivery.id)).where(
                 Delivery.status != "sent"))
             db.session.remove()
@@ -146,20 +152,8 @@ def fan_out(size, threads):
     assert len(received) == len(set(received)) == rows == size, (len(received), rows)
     assert left == 0 and not rejected
     return {"size": size, "rows": rows, "deliveries": pending, "write_s": written,
-            "send_s": sent, "total_s": written + sent, "per_s": size / (written + sent)}
-
-
-def _deliver_all(app, threads):
-    """One worker process: ``threads`` senders drain the queue, each with its own session."""
-    def sender():
-        with app.app_context():
-            while delivery.deliver_batch(limit=50)[0]:
-                pass
-            db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        for future in [pool.submit(sender) for _ in range(threads)]:
-            future.result()
+            "send_s": sent, "send_cpu_s": sent_cpu, "peer_cpu_s": peer_cpu,
+            "total_s": written + sent, "per_s": size / (written + sent)}
 
 
 def nearby_cost(helpers=1000, requests_=60):
@@ -216,17 +210,23 @@ def nearby_cost(helpers=1000, requests_=60):
     return figures
 
 
+def load():
+    """The machine's load averages (1, 5, 15 min), to read the wall times against."""
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--senders", type=int, default=4)
     parser.add_argument("--skip-nearby", action="store_true")
     args = parser.parse_args()
     for size in (int(s) for s in args.sizes.split(",")):
-        result = fan_out(size, args.threads)
+        result = fan_out(size, args.senders)
         print(f"fan-out {result['size']:>6}: rows+deliveries written {result['write_s']:.2f} s, "
-              f"all pushed in {result['send_s']:.2f} s, total {result['total_s']:.2f} s, "
-              f"{result['per_s']:.0f}/s, each once")
+              f"all pushed in {result['send_s']:.2f} s (worker CPU {result['send_cpu_s']:.2f} s,"
+              f" push service CPU {result['peer_cpu_s']:.2f} s), total {result['total_s']:.2f} s,"
+              f" {result['per_s']:.0f}/s, each once; load average {load()}", flush=True)
     if not args.skip_nearby:
         for label, figures in nearby_cost().items():
             print(f"POST /orders, 1,000 candidates, nearby {label}: p50 {figures['p50_ms']:.1f} ms, "

@@ -50,7 +50,7 @@ def _fill_shared_pages():
     from mutualaid.orders.views import ORDER_SECTIONS
     from mutualaid.places.views import STAFF_COUNTS, STAFF_LINKS
     from mutualaid.realtime.sockets import SOCKET_AUTHENTICATORS
-    from mutualaid.shell.views import HOME_SECTIONS, ME_SECTIONS, NAV_LINKS
+    from mutualaid.shell.views import HOME_SECTIONS, ME_SECTIONS, NAV_LINKS, UNREAD_COUNTS
     from mutualaid.votes import views as votes
 
     _replace(NAV_LINKS, [
@@ -79,7 +79,9 @@ def _fill_shared_pages():
         ("votes.index", lazy_gettext("open votes"), votes.open_vote_count),
     ])
     _replace(ORDER_SECTIONS, [("conversation/section.html", conversation_section)])
-    _replace(ME_EXTRAS, [me_credits, conversation_api.me_unread, notifications_api.me_unread])
+    unread = [conversation_api.me_unread, notifications_api.me_unread]
+    _replace(ME_EXTRAS, [me_credits, *unread])
+    _replace(UNREAD_COUNTS, unread)  # the inbox link's counts, the same as GET /me's
     _replace(SOCKET_AUTHENTICATORS, [authenticate_kiosk])
 
 

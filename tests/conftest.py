@@ -4,6 +4,7 @@ from flask.testing import FlaskClient
 
 from mutualaid import create_app
 from mutualaid.core.config import TestingConfig
+from mutualaid.core.database import utcnow
 from mutualaid.core.extensions import db as _db
 from tests.factories import ApiClient
 from tests.services import POSTGRES_URL, create_worker_database, require_postgres
@@ -80,6 +81,28 @@ def clock(app):
     for this app only, not for the process."""
     app.config["MONOTONIC_CLOCK"] = StoppedClock()
     return app.config["MONOTONIC_CLOCK"]
+
+
+class SetClock:
+    """A wall clock (aware UTC datetimes) that shows the real time until it is set."""
+
+    def __init__(self):
+        self.now = None
+
+    def __call__(self):
+        return self.now or utcnow()
+
+    def set(self, moment):
+        """From now on, the time is ``moment``."""
+        self.now = moment
+
+
+@pytest.fixture
+def wall_clock(app):
+    """The app's wall clock (mutualaid/core/clock.py ``now``); ``wall_clock.set(t)`` moves it
+    for this app only, not for the process."""
+    app.config["WALL_CLOCK"] = SetClock()
+    return app.config["WALL_CLOCK"]
 
 
 @pytest.fixture

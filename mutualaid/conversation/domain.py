@@ -1,8 +1,9 @@
 """Conversation rules: who may read and write on an order, when, read state, reports.
 
 Participants are the requester, the helper and the community's staff. The conversation opens
-when the order is accepted and closes 7 days after the order ends (confirmed, cancelled or
-expired). Functions flush but never commit; they raise domain errors.
+when the order is accepted and closes, for reading as for writing, 7 days after the order ends
+(confirmed, cancelled or expired); staff review a reported message from its report (orders'
+review page), which stays open. Functions flush but never commit; they raise domain errors.
 """
 from datetime import timedelta
 
@@ -10,19 +11,18 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from mutualaid.conversation.models import MessageRead, OrderMessage
-from mutualaid.core.database import utcnow
+from mutualaid.core import clock
 from mutualaid.core.errors import Conflict, Forbidden, NotFound
 from mutualaid.core.extensions import db
 from mutualaid.notifications.domain import notify
 from mutualaid.orders import reports
 from mutualaid.orders.access import can_see, is_staff_for
-from mutualaid.orders.domain import events_of
+from mutualaid.orders.domain import ended_at, ended_by
 from mutualaid.orders.models import Order
 from mutualaid.realtime.outbox import announce
 from mutualaid.realtime.rooms import room
 
 OPEN_AFTER_END = timedelta(days=7)
-ENDED = ("confirmed", "cancelled", "expired")
 
 
 def is_participant(user, order):
@@ -30,7 +30,7 @@ def is_participant(user, order):
     return user.id in (order.requester_id, order.helper_id) or is_staff_for(user, order)
 
 
-def require_readable(user, order):
+def require_participant(user, order):
     """Raise Forbidden unless ``user`` takes part in an order that has been accepted."""
     if not is_participant(user, order):
         raise Forbidden(_("Only the requester, the helper and staff take part in this "
@@ -42,31 +42,40 @@ def require_readable(user, order):
 
 def closes_at(order):
     """When the conversation closes: 7 days after the order ended, or None while it runs."""
-    if order.status not in ENDED:
-        return None
-    ended = max(event.at for event in events_of(order) if event.to_status == order.status)
-    return ended + OPEN_AFTER_END
+    ended = ended_at(order)
+    return ended + OPEN_AFTER_END if ended is not None else None
 
 
-def require_writable(user, order, now=None):
-    """Raise Forbidden (see ``require_readable``) or Conflict ``conversation_closed``."""
-    require_readable(user, order)
+def is_open(order, now=None):
+    """True until 7 days after the order ended."""
     ends = closes_at(order)
-    if ends is not None and (now or utcnow()) >= ends:
+    return ends is None or (now or clock.now()) < ends
+
+
+def require_open(user, order, now=None):
+    """Raise Forbidden (see ``require_participant``) or, once the window is over, Conflict
+    ``conversation_closed``: reading and writing close together, for everyone."""
+    require_participant(user, order)
+    if not is_open(order, now):
         raise Conflict(_("This conversation closed 7 days after the order ended."),
                        code="conversation_closed")
 
 
 def post_message(actor, order, body, now=None):
-    """Write ``body`` on ``order``; the others hear of it live and in their inbox."""
-    require_writable(actor, order, now)
-    message = OrderMessage(order_id=order.id, author_id=actor.id, body=body,
-                           at=now or utcnow())
+    """Write ``body`` on ``order``; the others hear of it live (on the order page and in their
+    own rooms) and in their inbox."""
+    now = now or clock.now()
+    require_open(actor, order, now)
+    message = OrderMessage(order_id=order.id, author_id=actor.id, body=body, at=now)
     db.session.add(message)
     db.session.flush()
     _mark_read(actor.id, order.id, message.id)
-    announce("message.created", message_payload(message), [room("order", order.id)])
-    notify(recipients_of(order, exclude=actor.id), "order.message",
+    others = recipients_of(order, exclude=actor.id)
+    # The order's room shows it on the order page; the others' own rooms move the unread
+    # count in the top bar of whatever page they have open.
+    announce("message.created", message_payload(message),
+             [room("order", order.id), *(room("user", user_id) for user_id in others)])
+    notify(others, "order.message",
            {"order_id": order.id, "title": order.title, "author": actor.display_name},
            f"/orders/{order.id}#conversation", merge_unread=True)
     return message
@@ -87,9 +96,10 @@ def recipients_of(order, exclude):
     return sorted(people)
 
 
-def messages_select(viewer, order, after=None):
-    """A select of the order's messages oldest first (hidden ones for staff only)."""
-    require_readable(viewer, order)
+def messages_select(viewer, order, after=None, now=None):
+    """A select of the order's messages oldest first (hidden ones for staff only), while
+    the conversation is open."""
+    require_open(viewer, order, now)
     select = (sa.select(OrderMessage).where(OrderMessage.order_id == order.id)
               .order_by(OrderMessage.id))
     if after is not None:
@@ -99,9 +109,9 @@ def messages_select(viewer, order, after=None):
     return select
 
 
-def mark_read(actor, order, up_to):
+def mark_read(actor, order, up_to, now=None):
     """Mark the order's messages up to the message ``up_to`` as read by ``actor``."""
-    require_readable(actor, order)
+    require_open(actor, order, now)
     last = db.session.scalar(sa.select(sa.func.max(OrderMessage.id)).where(
         OrderMessage.order_id == order.id, OrderMessage.id <= up_to))
     if last is not None:
@@ -120,7 +130,8 @@ def _mark_read(user_id, order_id, message_id):
 
 
 def _unread_select(user_id):
-    """Others' visible messages the user has not read, in conversations they are part of."""
+    """Others' visible messages the user has not read, in conversations they are part of
+    and may still read (a closed one has nothing left to read)."""
     mark = sa.orm.aliased(MessageRead)
     mine = sa.orm.aliased(OrderMessage)
     spoke = sa.exists().where(mine.order_id == OrderMessage.order_id, mine.author_id == user_id)
@@ -130,7 +141,8 @@ def _unread_select(user_id):
                                      mark.user_id == user_id))
             .where(OrderMessage.author_id != user_id, OrderMessage.hidden.is_(False),
                    sa.or_(mark.last_read_id.is_(None), OrderMessage.id > mark.last_read_id),
-                   sa.or_(Order.requester_id == user_id, Order.helper_id == user_id, spoke)))
+                   sa.or_(Order.requester_id == user_id, Order.helper_id == user_id, spoke),
+                   sa.not_(ended_by(clock.now() - OPEN_AFTER_END))))
 
 
 def unread_count(user):

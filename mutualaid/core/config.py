@@ -97,6 +97,7 @@ class Config:
         # The embedded run delivers from a thread of its own; off where RQ workers deliver.
         self.NOTIFY_WORKER = _flag("NOTIFY_WORKER", True)
         self.NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "1"))
+        self.NOTIFY_SENDERS = int(os.environ.get("NOTIFY_SENDERS", "4"))
         self.NOTIFY_BACKGROUND = _flag("NOTIFY_BACKGROUND", True)
         # Scale-out: RQ workers on this Redis deliver (flask --app app notify-rq-worker).
         self.NOTIFY_QUEUE_URL = os.environ.get("NOTIFY_QUEUE_URL") or None

@@ -8,24 +8,29 @@ falls due again when the lease ends and is sent again: at least once. Repeats ar
 notification, the http gateway gets the id). Failures retry with backoff, then give up.
 """
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from mutualaid.accounts.models import User
 from mutualaid.core.database import utcnow
 from mutualaid.core.extensions import db
 from mutualaid.notifications.domain import reader_locale
-from mutualaid.notifications.kinds import render
-from mutualaid.notifications.models import Delivery
+from mutualaid.notifications.kinds import renderer
+from mutualaid.notifications.models import Delivery, Notification
 from mutualaid.notifications.push import (
-    PushFailed, forget_gone, payload_of, send_push, subscriptions_of, urgency_of,
+    PushFailed, forget_gone, payload_of, send_push, subscriptions_by_user, urgency_of,
 )
 from mutualaid.notifications.sms import SmsFailed, record_sms, send_sms, sms_text
 
 LEASE = timedelta(seconds=60)
 BACKOFF = (10, 60, 300, 1800, 7200)  # seconds before attempt 2, 3, ...
 log = logging.getLogger(__name__)
+_senders = None  # (size, ThreadPoolExecutor) of this process
+_senders_lock = threading.Lock()
 
 
 def due_ids(now=None, limit=100):
@@ -75,56 +80,107 @@ def claim(delivery_id, now=None):
 
 
 def deliver_batch(now=None, limit=100, ids=None):
-    """Claim a batch, send each outside any transaction (a slow push service must not hold
+    """Claim a batch, send it outside any transaction (a slow push service must not hold
     the database), then record the outcomes in one commit; returns (claimed, sent)."""
     claimed = claim_due(now, limit, ids)
     if not claimed:
         return 0, 0
-    works = [_prepare(delivery_id) for delivery_id in claimed]
+    works = _prepare(claimed)
     db.session.rollback()  # end the read before talking to the outside
-    outcomes = [(work, _attempt(work)) for work in works]
-    sent = 0
-    for work, (gone, error) in outcomes:
-        forget_gone(gone)
-        delivery = db.session.get(Delivery, work["delivery_id"])
-        if error is not None:
-            _retry_later(delivery, error, now)
-            continue
+    outcomes = _attempt_all(works)
+    forget_gone([gone for _error, gone in outcomes for gone in gone])
+    failed = {work["delivery_id"]: error for work, (error, _gone) in zip(works, outcomes)
+              if error is not None}
+    for delivery in db.session.scalars(sa.select(Delivery).where(
+            Delivery.id.in_(list(failed)))):
+        _retry_later(delivery, failed[delivery.id], now)
+    sent = [work for work in works if work["delivery_id"] not in failed]
+    for work in sent:
         if work["channel"] == "sms" and work["phone"]:
             record_sms(work["notification_id"], work["user_id"], work["community_id"],
                        work["phone"], work["text"])
-        delivery.status, delivery.sent_at, delivery.error = "sent", utcnow(), None
-        sent += 1
+    if sent:
+        db.session.execute(
+            sa.update(Delivery).where(Delivery.id.in_([work["delivery_id"] for work in sent]))
+            .values(status="sent", sent_at=utcnow(), error=None)
+            .execution_options(synchronize_session=False))
     db.session.commit()
-    return len(claimed), sent
+    return len(claimed), len(sent)
+
+
+def _attempt_all(works):
+    """Send each prepared delivery, ``NOTIFY_SENDERS`` at a time (a push is mostly waiting
+    for the push service); returns ``(error text or None, gone subscription ids)`` each."""
+    app = current_app._get_current_object()
+    senders = app.config.get("NOTIFY_SENDERS", 4)
+    if senders <= 1 or len(works) <= 1:
+        return [_attempt(work) for work in works]
+
+    def attempt(work):
+        with app.app_context():
+            return _attempt(work)
+
+    return list(_pool(senders).map(attempt, works))
+
+
+def _pool(size):
+    """This process's sender threads, made once: each keeps its own push connections."""
+    global _senders
+    with _senders_lock:
+        if _senders is None or _senders[0] != size:
+            _senders = (size, ThreadPoolExecutor(size, thread_name_prefix="notify-sender"))
+        return _senders[1]
 
 
 def _attempt(work):
-    """Send one prepared delivery: ``(gone subscription ids, error text or None)``."""
+    """Send one prepared delivery: ``(error text or None, gone subscription ids)``."""
     try:
-        return _send(work), None
+        return None, _send(work)
     except (PushFailed, SmsFailed) as error:
-        return getattr(error, "gone", []), str(error)
+        return str(error), getattr(error, "gone", [])
 
 
-def _prepare(delivery_id):
-    """What sending needs, as plain data: texts in the reader's language, the address."""
-    delivery = db.session.get(Delivery, delivery_id)
-    notification = delivery.notification
-    user = db.session.get(User, notification.user_id)
-    locale = reader_locale(user.locale)
-    title, body = render(notification, locale)
-    work = {"delivery_id": delivery.id, "channel": delivery.channel,
-            "notification_id": notification.id,
-            "user_id": user.id, "phone": user.phone}
-    if delivery.channel == "push":
-        work |= {"data": payload_of(notification, title, body),
-                 "urgency": urgency_of(notification.kind),
-                 "subscriptions": subscriptions_of(user.id)}
-    else:
-        work |= {"text": sms_text(title, body, locale),
-                 "community_id": user.unit.building.community_id if user.unit else None}
-    return work
+def _prepare(delivery_ids):
+    """What sending each delivery needs, as plain data, read in a few queries for the whole
+    batch: texts in the reader's language (each distinct text rendered once: a fan-out's
+    thousands share one), the subscriptions or the phone."""
+    rows = db.session.execute(
+        sa.select(Delivery.id, Delivery.channel, Notification, User.locale, User.phone)
+        .join(Notification, Notification.id == Delivery.notification_id)
+        .join(User, User.id == Notification.user_id)
+        .where(Delivery.id.in_(delivery_ids)).order_by(Delivery.id)).all()
+    pushed = [row.Notification.user_id for row in rows if row.channel == "push"]
+    subscriptions = subscriptions_by_user(pushed)
+    texted = [row.Notification.user_id for row in rows if row.channel == "sms"]
+    communities = _communities(texted)
+    texts = renderer()
+    works = []
+    for delivery_id, channel, notification, locale, phone in rows:
+        locale = reader_locale(locale)
+        title, body = texts(notification, locale)
+        work = {"delivery_id": delivery_id, "channel": channel,
+                "notification_id": notification.id, "user_id": notification.user_id,
+                "phone": phone}
+        if channel == "push":
+            work |= {"data": payload_of(notification, title, body),
+                     "urgency": urgency_of(notification.kind),
+                     "subscriptions": subscriptions.get(notification.user_id, [])}
+        else:
+            work |= {"text": sms_text(title, body, locale),
+                     "community_id": communities.get(notification.user_id)}
+        works.append(work)
+    return works
+
+
+def _communities(user_ids):
+    """``{user_id: community id}`` of the users (an SMS outbox row is filed under it)."""
+    from mutualaid.places.models import Building, Unit
+
+    if not user_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(User.id, Building.community_id).join(Unit, Unit.id == User.unit_id)
+        .join(Building, Building.id == Unit.building_id).where(User.id.in_(user_ids))).all())
 
 
 def _send(work):

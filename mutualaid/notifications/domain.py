@@ -40,18 +40,21 @@ def notify(users, kind, params, url, *, now=None, merge_unread=False, once=False
         ids = sorted(set(ids) - _already_told(ids, kind, url, unread_only=not once))
     if not ids:
         return []
-    rows = [Notification(user_id=user_id, kind=kind, params=dict(params), url=url, at=now)
-            for user_id in ids]
-    db.session.add_all(rows)
-    db.session.flush()
+    rows = db.session.scalars(  # one bulk INSERT (a fan-out writes thousands)
+        sa.insert(Notification).returning(Notification, sort_by_parameter_order=True),
+        [dict(user_id=user_id, kind=kind, params=dict(params), url=url, at=now)
+         for user_id in ids]).all()
     if _queue_deliveries(rows, now) and current_app.config.get("NOTIFY_QUEUE_URL"):
         from mutualaid.notifications.background import after_commit
         from mutualaid.notifications.rq_jobs import enqueue_for
 
         after_commit(enqueue_for, [row.id for row in rows])
-    locales = _locales(ids)
+    locales, texts = _locales(ids), {}  # the rows share kind and params: a text per language
     for row in rows:
-        announce("notification.created", _payload(row, locales.get(row.user_id)),
+        locale = reader_locale(locales.get(row.user_id))
+        if locale not in texts:
+            texts[locale] = render(row, locale)
+        announce("notification.created", _payload(row, *texts[locale]),
                  [room("user", row.user_id)])
     return rows
 
@@ -102,9 +105,8 @@ def reader_locale(locale):
     return locale if locale in choices else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _payload(row, locale):
-    """The ``notification.created`` payload, in the reader's language."""
-    title, body = render(row, reader_locale(locale))
+def _payload(row, title, body):
+    """The ``notification.created`` payload, with its texts in the reader's language."""
     return {"id": row.id, "version": 1, "kind": row.kind, "title": title, "body": body,
             "url": row.url, "at": row.at.isoformat(), "read_at": None}
 
@@ -140,9 +142,11 @@ def mark_read(user, ids=None, everything=False, now=None):
 
 
 def settings_by_user(ids):
-    """``{user_id: settings dict}`` for ``ids`` (defaults where a user has no row)."""
-    rows = {row.user_id: row for row in db.session.scalars(
-        sa.select(NotificationSettings).where(NotificationSettings.user_id.in_(ids)))}
+    """``{user_id: settings dict}`` for ``ids`` (defaults where a user has no row); plain
+    rows, not ORM objects: a fan-out reads thousands."""
+    table = NotificationSettings.__table__
+    rows = {row.user_id: row for row in db.session.execute(
+        sa.select(table).where(table.c.user_id.in_(ids)))}
     return {user_id: _as_dict(rows.get(user_id)) for user_id in ids}
 
 

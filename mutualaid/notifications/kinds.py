@@ -1,8 +1,11 @@
 """The kinds of notification and their texts, rendered in the reader's language from the
 parameters stored with each row."""
+import json
 from datetime import datetime
 
-from flask_babel import format_datetime, force_locale, lazy_gettext
+from flask_babel import format_datetime, force_locale, get_locale, lazy_gettext
+
+from mutualaid.orders import texts as order_texts
 
 # kind: (title, body); bodies name parameters the caller stores ("%(title)s").
 TEXTS = {
@@ -59,10 +62,17 @@ BODY_LIMIT = 300
 
 
 class _Params(dict):
-    """Parameters as texts: times in local time, results in words, missing ones empty."""
+    """Parameters as texts: times in local time, results in words, an order's coded title
+    (a kiosk-posted need: ``@tag:...``) in words, missing ones empty."""
+
+    def __init__(self, params, kind):
+        super().__init__(params)
+        self.kind = kind
 
     def __getitem__(self, key):
         value = self.get(key, "")
+        if key == "title" and self.kind.startswith("order."):
+            return order_texts.shown(value, str(get_locale()))
         if key.endswith("_at") and isinstance(value, str) and value:
             return format_datetime(datetime.fromisoformat(value), "short")
         if key == "result":
@@ -83,10 +93,25 @@ def render(notification, locale=None):
         return _render(notification.kind, notification.params or {})
 
 
+def renderer():
+    """A ``render`` that renders each distinct kind, parameters and locale once (the rows
+    of one fan-out share their texts)."""
+    done = {}
+
+    def render_once(notification, locale=None):
+        key = (notification.kind, json.dumps(notification.params or {}, sort_keys=True, default=str),
+               locale)
+        if key not in done:
+            done[key] = render(notification, locale)
+        return done[key]
+
+    return render_once
+
+
 def _render(kind, params):
     """The texts of ``kind`` filled with ``params``; the body shortened to fit a push."""
     title, body = TEXTS[kind]
-    text = str(body) % _Params(params)
+    text = str(body) % _Params(params, kind)
     if len(text) > BODY_LIMIT:
         text = text[:BODY_LIMIT - 1] + "…"
     return str(title), text

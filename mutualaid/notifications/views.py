@@ -1,8 +1,8 @@
 """Inbox pages: my notifications with their settings, and opening one (read, then its page);
-the inbox link with its unread count in the top bar (the tab bar is full on a phone); staff's
-SMS outbox."""
+staff's SMS outbox. (The inbox link with its unread counts is in the top bar: the tab bar is
+full on a phone.)"""
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request
+from flask import Blueprint, abort, redirect, render_template
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
@@ -26,14 +26,6 @@ AUDIENCE_NAMES = {
     "women": lazy_gettext("Women"), "disabled": lazy_gettext("People with disabilities"),
     "families": lazy_gettext("Families"),
 }
-
-
-@bp.app_context_processor
-def inbox_badge():
-    """The unread count shown on the inbox link."""
-    if not current_user.is_authenticated or request.endpoint == "static":
-        return {}
-    return {"unread_notifications": domain.unread_count(current_user)}
 
 
 @bp.get("/notifications")

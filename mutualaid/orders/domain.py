@@ -34,6 +34,7 @@ TRANSITIONS = {
     "withdraw": (("accepted",), "open"),
     "expire": (("open",), "expired"),
 }
+ENDED = ("confirmed", "cancelled", "expired")
 STATUS_NAMES = {
     "open": lazy_pgettext("order status", "Open"), "accepted": lazy_gettext("Accepted"),
     "in_progress": lazy_gettext("In progress"), "completed": lazy_gettext("Completed"),
@@ -276,6 +277,26 @@ def events_of(order):
     """The order's timeline, oldest first."""
     return db.session.scalars(sa.select(OrderEvent).where(OrderEvent.order_id == order.id)
                               .order_by(OrderEvent.at, OrderEvent.id)).all()
+
+
+def _ended_at():
+    """SQL: when the order in the query reached its present status (its end, once ended)."""
+    return (sa.select(sa.func.max(OrderEvent.at))
+            .where(OrderEvent.order_id == Order.id, OrderEvent.to_status == Order.status)
+            .scalar_subquery())
+
+
+def ended_at(order):
+    """When ``order`` ended (confirmed, cancelled or expired), or None while it runs."""
+    if order.status not in ENDED:
+        return None
+    return db.session.scalar(sa.select(_ended_at()).where(Order.id == order.id))
+
+
+def ended_by(moment):
+    """A condition on orders: ended at ``moment`` or before (for windows that close a time
+    after the end)."""
+    return sa.and_(Order.status.in_(ENDED), _ended_at() <= moment)
 
 
 def allowed_actions(user, order):

@@ -16,17 +16,22 @@ bp = Blueprint("shell", __name__)
 bp.app_url_defaults(assets.add_version)
 bp.after_app_request(lambda response: assets.cache_versioned(response, request))
 # What features show on the shared pages, filled by mutualaid/features.py: the tab bar,
-# home sections, "me" sections.
+# home sections, "me" sections, the unread counts of the top bar.
 NAV_LINKS = []  # (endpoint, label)
 HOME_SECTIONS = []  # (template, function(user) -> section data)
 ME_SECTIONS = []  # templates
+UNREAD_COUNTS = []  # functions user -> {name: count} shown on the inbox link, kept live
 
 
 @bp.app_context_processor
 def shell_context():
     """Values every template may use."""
     locale = select_locale()
-    return {
+    counts = {}
+    if current_user.is_authenticated and request.endpoint != "static":
+        for count in UNREAD_COUNTS:
+            counts |= count(current_user)
+    return counts | {
         "html_lang": html_lang(locale), "current_locale": locale,
         "language_names": LANGUAGE_NAMES, "nav_links": NAV_LINKS, "me_sections": ME_SECTIONS,
         "relation_names": {"owner": _("Owner"), "tenant": _("Tenant"),

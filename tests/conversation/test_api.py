@@ -2,7 +2,6 @@
 from datetime import timedelta
 
 from mutualaid.conversation.models import OrderMessage
-from mutualaid.core.database import utcnow
 from mutualaid.core.extensions import db
 from mutualaid.orders.models import OrderEvent
 from tests.orders.factories import make_neighbourhood, make_order, order_in
@@ -37,15 +36,29 @@ def test_bad_bodies_are_refused_and_change_nothing(api):
     assert helper.get(f"/orders/{order.id}/messages?after=0").status_code == 400
 
 
-def test_closed_conversations_answer_409(api):
+def test_closed_conversations_answer_409_to_reading_and_writing(api, wall_clock):
     hood = make_neighbourhood()
     order = order_in("confirmed", hood)
-    event = db.session.scalars(db.select(OrderEvent).where(
-        OrderEvent.order_id == order.id, OrderEvent.to_status == "confirmed")).one()
-    event.at = utcnow() - timedelta(days=8)
-    response = api(hood.requester).post(f"/orders/{order.id}/messages", {"body": "Hi"})
-    assert response.status_code == 409
-    assert response.json["error"]["code"] == "conversation_closed"
+    said = api(hood.helper).post(f"/orders/{order.id}/messages", {"body": "Rude"}).json
+    report = api(hood.requester).post(f"/messages/{said['id']}/reports", {"reason": "Insulting"})
+    ended = db.session.scalar(db.select(OrderEvent.at).where(
+        OrderEvent.order_id == order.id, OrderEvent.to_status == "confirmed"))
+    wall_clock.set(ended + timedelta(days=7))
+    for who in (hood.requester, hood.helper, hood.staff):
+        for response in (api(who).get(f"/orders/{order.id}/messages"),
+                         api(who).post(f"/orders/{order.id}/messages", {"body": "Hi"}),
+                         api(who).post(f"/orders/{order.id}/messages/read",
+                                       {"up_to": said["id"]})):
+            assert response.status_code == 409
+            assert response.json["error"]["code"] == "conversation_closed"
+    assert api(hood.other).get(f"/orders/{order.id}/messages").status_code == 403
+    assert api(hood.requester).get("/me").json["unread_messages"] == 0
+    assert db.session.scalar(db.select(db.func.count(OrderMessage.id))) == 1  # nothing added
+    # Staff review the reported message from its report, as before.
+    queue = api(hood.staff).get("/reports").json["items"]
+    assert [(r["id"], r["message_body"]) for r in queue] == [(report.json["id"], "Rude")]
+    resolved = api(hood.staff).post(f"/reports/{report.json['id']}/resolve", {"hide": True})
+    assert resolved.status_code == 200 and db.session.get(OrderMessage, said["id"]).hidden
 
 
 def test_before_acceptance_403_and_unrelated_404(api):

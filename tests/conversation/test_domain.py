@@ -39,15 +39,25 @@ def test_before_acceptance_and_for_others_it_is_forbidden(app):
         domain.messages_select(hood.other, accepted)
 
 
-def test_the_conversation_closes_seven_days_after_the_order_ends(app):
+def test_the_conversation_closes_seven_days_after_the_order_ends(app, wall_clock):
     hood = make_neighbourhood()
     order = order_in("confirmed", hood)
     ended = events_of(order)[-1].at
-    domain.post_message(hood.helper, order, "Glad to help", now=ended + timedelta(days=6))
-    with pytest.raises(Conflict) as error:
-        domain.post_message(hood.helper, order, "Hello?", now=ended + timedelta(days=7))
-    assert error.value.code == "conversation_closed"
-    assert db.session.scalars(domain.messages_select(hood.requester, order)).all()
+    wall_clock.set(ended + timedelta(days=6))
+    said = domain.post_message(hood.helper, order, "Glad to help")
+    assert db.session.scalars(domain.messages_select(hood.requester, order)).all() == [said]
+    assert domain.unread_count(hood.requester) == 1
+    wall_clock.set(ended + timedelta(days=7))
+    for who in (hood.requester, hood.helper, hood.staff):  # reading closes with writing
+        for attempt in (lambda: domain.post_message(who, order, "Hello?"),
+                        lambda: domain.messages_select(who, order),
+                        lambda: domain.mark_read(who, order, said.id)):
+            with pytest.raises(Conflict) as error:
+                attempt()
+            assert error.value.code == "conversation_closed"
+    assert domain.unread_count(hood.requester) == 0  # nothing left that could be read
+    with pytest.raises(Forbidden):
+        domain.messages_select(hood.other, order)  # others: still not theirs to know
 
 
 def test_a_message_is_announced_on_the_order_room_and_notifies_the_other_party(app):
@@ -56,7 +66,7 @@ def test_a_message_is_announced_on_the_order_room_and_notifies_the_other_party(a
     db.session.commit()
     message = domain.post_message(hood.helper, order, "On my way")
     events = [(event, rooms) for event, _payload, rooms in pending()]
-    assert ("message.created", [f"order:{order.id}"]) in events
+    assert ("message.created", [f"order:{order.id}", f"user:{hood.requester.id}"]) in events
     payload = next(p for e, p, _r in pending() if e == "message.created")
     assert payload["id"] == message.id and payload["version"] == 1
     assert payload["author"] == {"id": hood.helper.id, "display_name": hood.helper.display_name}

@@ -2,6 +2,7 @@
 live; the requester's inbox counts it and opens the order; the service worker shows a push
 (dispatched through the DevTools protocol) and dedups a repeat by its id."""
 import json
+import re
 
 from playwright.sync_api import expect
 
@@ -70,3 +71,37 @@ def test_the_service_worker_shows_a_push_once_by_its_id(server, community, new_c
                                           url: n.data.url})))""")
     assert shown == [{"title": "您的求助有人接单了", "body": "何师傅将帮您处理",
                       "tag": "notification-41", "url": "/orders/7"}]
+
+
+def test_the_top_bar_counts_stay_live_on_any_page(server, community, live_api, new_context):
+    """On "me" (not a live page, not the inbox): a message and its notice move the counts
+    as they happen; what changed unheard (read elsewhere) shows after a reconnect."""
+    requester_api = verified_resident(server, live_api, community, "chen", "101", "陈伯")
+    helper_api = verified_resident(server, live_api, community, "master_he", "601", "何师傅")
+    order = requester_api.post("/orders", {"title": "厨房水管漏水", "tags": ["repair.plumbing"]})
+    helper_api.post(f"/orders/{order['id']}/accept")
+
+    page = new_context().new_page()
+    sign_in(page, server.url, "chen", "pw-chenchen")
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/me")):  # connected
+        page.goto(server.url + "/me")
+    notices, messages = page.get_by_test_id("nav-count"), page.get_by_test_id("nav-messages")
+    expect(notices).to_contain_text("1")  # accepted
+    expect(messages).to_be_hidden()
+    expect(page.locator("[data-unread-counts]")).to_have_attribute("aria-live", "polite")
+
+    said = helper_api.post(f"/orders/{order['id']}/messages", {"body": "我下午三点到"})
+    expect(messages).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("消息 2 条未读通知 1 条未读留言"))) \
+        .to_be_visible()
+
+    # Read on another device: nothing is announced, so this page only learns it on reconnect.
+    requester_api.post(f"/orders/{order['id']}/messages/read", {"up_to": said["id"]})
+    requester_api.post("/me/notifications/read", {"all": True})
+    page.evaluate("window.__samePage = true")
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/me"), timeout=30_000):
+        server.stop()
+        server.start()
+    expect(notices).to_be_hidden()
+    expect(messages).to_be_hidden()
+    assert page.evaluate("window.__samePage") is True  # no reload

@@ -98,7 +98,8 @@ class PushService:
                                      version="aes128gcm")
             entry = {"endpoint": name, "payload": json.loads(plain), "claims": claims,
                      "ttl": request.headers.get("TTL"),
-                     "urgency": request.headers.get("Urgency"), "size": len(plain)}
+                     "urgency": request.headers.get("Urgency"), "size": len(plain),
+                     "authorization": request.headers["Authorization"]}
         except (ValueError, KeyError) as error:
             with self._lock:
                 self.rejected.append(str(error))

@@ -3,6 +3,7 @@ and decrypts like a browser, the SMS outbox and an SMS webhook on loopback, retr
 hours, 404/410, and nothing sent twice."""
 import json
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -50,6 +51,24 @@ def test_a_push_reaches_the_service_encrypted_and_signed(app, db, service):
     assert (entry["ttl"], entry["urgency"]) == ("86400", "high")
     assert entry["claims"]["sub"] == "mailto:admin@localhost"
     assert delivery.deliver_due() == 0  # sent once, never again
+
+
+def test_one_vapid_signature_serves_a_push_service_for_a_few_minutes(app, db, service,
+                                                                     clock):
+    people = [make_user() for _ in range(3)]
+    for person in people:
+        _quiet_off(person)
+        _subscribe(person, service.subscription())
+    domain.notify(people[:2], "vote.opened", {"title": "Lift"}, "/votes/1")
+    db.session.commit()
+    assert delivery.deliver_due() == 2
+    clock.advance(push.VAPID_REUSE)
+    domain.notify(people[2:], "vote.opened", {"title": "Lift"}, "/votes/1")
+    db.session.commit()
+    assert delivery.deliver_due() == 1
+    first, second, later = [entry["authorization"] for entry in service.received]
+    assert first == second != later and service.rejected == []
+    assert service.received[2]["claims"]["exp"] > time.time() + 1800  # still far from expiry
 
 
 def test_a_long_body_is_shortened_under_4_kb(app, db, service):
@@ -176,3 +195,26 @@ def test_the_http_gateway_posts_json_and_retries_on_errors(app, db):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_kiosk_posted_need_is_named_in_words_in_push_sms_and_inbox(app, db, api, service):
+    from mutualaid.orders import domain as orders
+    from mutualaid.orders.texts import TAG_TITLE
+    from tests.orders.factories import make_neighbourhood, make_order
+
+    hood = make_neighbourhood()
+    requester = hood.requester  # no language chosen: zh-CN
+    domain.update_settings(requester, {"sms": True, "quiet_hours": None})
+    _subscribe(requester, service.subscription())
+    order = make_order(requester, title=TAG_TITLE + "repair.plumbing")
+    orders.accept_order(hood.helper, order)
+    db.session.commit()
+    assert delivery.deliver_due() == 2
+    [entry] = service.received
+    assert "“水管维修”" in entry["payload"]["body"] and "@" not in entry["payload"]["body"]
+    sms_body = db.session.scalar(sa.select(SmsMessage.body))
+    assert "“水管维修”" in sms_body and "@tag" not in sms_body
+    requester.locale = "en"  # the inbox renders in the reader's language of the moment
+    inbox = api(requester).get("/me/notifications").json
+    assert [item["body"] for item in inbox["items"]] == [
+        f"{hood.helper.display_name} will help with “Plumbing”."]

@@ -6,6 +6,16 @@ from tests.orders.factories import make_neighbourhood, make_order, order_in
 from tests.shell.test_pages import sign_in
 
 
+def nav_counts(page):
+    """The top bar's unread badges as ``{testid: number or None when hidden}``."""
+    found = {}
+    for testid in ("nav-count", "nav-messages"):
+        badge = page.split(f'data-testid="{testid}"')[1].split("</span></span>")[0]
+        number = badge.split("<span data-number>")[1].split("<")[0]
+        found[testid] = None if badge.startswith(" hidden") else int(number)
+    return found
+
+
 def test_the_inbox_shows_notices_and_the_count_in_the_nav(client, db):
     user = make_user()
     domain.notify([user], "vote.opened", {"title": "Lift"}, "/votes/1")
@@ -13,8 +23,20 @@ def test_the_inbox_shows_notices_and_the_count_in_the_nav(client, db):
     sign_in(client, user.username)
     page = client.get("/notifications")
     assert page.status_code == 200
-    assert "“Lift”" in page.text and 'data-testid="nav-count"' in page.text
+    assert "“Lift”" in page.text and nav_counts(page.text) == {"nav-count": 1,
+                                                                "nav-messages": None}
+    assert 'aria-live="polite"' in page.text and "未读通知" in page.text
     assert 'id="notification-settings"' in page.text
+
+
+def test_every_page_counts_unread_messages_in_the_nav(client, db):
+    hood = make_neighbourhood()
+    order = order_in("accepted", hood)
+    conversation.post_message(hood.helper, order, "I come at six.")
+    db.session.commit()
+    sign_in(client, hood.requester.username)
+    for path in ("/", "/votes/"):
+        assert nav_counts(client.get(path).text) == {"nav-count": 2, "nav-messages": 1}
 
 
 def test_opening_a_notice_reads_it_and_goes_to_its_page(client, db):
@@ -27,7 +49,7 @@ def test_opening_a_notice_reads_it_and_goes_to_its_page(client, db):
     answer = client.get(f"/notifications/{row.id}")
     assert answer.status_code == 303 and answer.headers["Location"] == "/votes/1"
     assert domain.unread_count(user) == 0
-    assert 'data-testid="nav-count"' not in client.get("/notifications").text
+    assert nav_counts(client.get("/notifications").text)["nav-count"] is None
 
 
 def test_the_order_page_shows_the_conversation_to_participants_only(client, db):
@@ -44,6 +66,30 @@ def test_the_order_page_shows_the_conversation_to_participants_only(client, db):
     sign_in(client, hood.other.username)
     page = client.get(f"/orders/{order.id}").text
     assert 'data-testid="conversation"' not in page and "I come at six." not in page
+
+
+def test_a_closed_conversation_says_so_and_staff_still_review_its_reports(client, db,
+                                                                         wall_clock):
+    from datetime import timedelta
+
+    from mutualaid.orders import reports
+    from mutualaid.orders.domain import events_of
+
+    hood = make_neighbourhood()
+    order = order_in("confirmed", hood)
+    said = conversation.post_message(hood.helper, order, "Pay me in cash.")
+    reports.report_order(hood.requester, order, "Asks for money", message_id=said.id)
+    wall_clock.set(events_of(order)[-1].at + timedelta(days=7))
+    db.session.commit()
+    sign_in(client, hood.requester.username)
+    page = client.get(f"/orders/{order.id}")
+    assert page.status_code == 200
+    assert 'data-testid="conversation-closed"' in page.text and "对话已于" in page.text
+    assert "Pay me in cash." not in page.text and 'data-testid="send-message"' not in page.text
+    staff = client.application.test_client()
+    sign_in(staff, hood.staff.username)
+    review = staff.get("/staff/reports")
+    assert review.status_code == 200 and "Pay me in cash." in review.text
 
 
 def test_staff_read_the_sms_outbox_of_their_community(client, db):
