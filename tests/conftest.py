@@ -1,6 +1,10 @@
 """Fixtures: an app on a real SQLite file, clients, and small factories (see tests/factories)."""
+import shutil
+
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
+from werkzeug.routing.rules import Rule
 
 from mutualaid import create_app
 from mutualaid.core.config import TestingConfig
@@ -8,6 +12,27 @@ from mutualaid.core.database import utcnow
 from mutualaid.core.extensions import db as _db
 from tests.factories import ApiClient
 from tests.services import POSTGRES_URL, create_worker_database, require_postgres
+
+
+def compile_url_builders_once():
+    """Werkzeug compiles two small Python functions per URL rule (what ``url_for`` calls) for
+    every app, two thirds of what ``create_app`` costs; the suite makes an app per test from
+    the same rules, so each function is compiled once and bound to every app's rule as before
+    (it reads the rule it is bound to; the key holds all the compiled code depends on)."""
+    compile_builder = Rule._compile_builder
+    builders = {}
+
+    def compile_once(rule, append_unknown=True):
+        key = (rule.rule, tuple(rule._trace), repr(sorted((rule.defaults or {}).items())),
+               tuple((name, type(c)) for name, c in rule._converters.items()), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(rule, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = compile_once
+
+
+compile_url_builders_once()
 
 
 def pytest_sessionstart(session):
@@ -30,14 +55,27 @@ class FreshContextClient(FlaskClient):
         return response
 
 
-@pytest.fixture
-def app(tmp_path):
-    """The app on a fresh SQLite file (schema from the models; migrations have their own test),
-    with an app context pushed for the whole test."""
-    app = create_app(TestingConfig(tmp_path))
-    app.test_client_class = FreshContextClient
+@pytest.fixture(scope="session")
+def empty_database(tmp_path_factory):
+    """A SQLite file with the models' tables and no rows, built once per process: each test
+    gets a copy (creating ~45 tables and their indexes per test cost more than the test)."""
+    folder = tmp_path_factory.mktemp("schema")
+    app = create_app(TestingConfig(folder))
     with app.app_context():
         _db.create_all()
+        _db.engine.dispose()  # the last connection closed writes the log back into the file
+        return sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+
+
+@pytest.fixture
+def app(tmp_path, empty_database):
+    """The app on a fresh SQLite file (schema from the models; migrations have their own test),
+    with an app context pushed for the whole test."""
+    config = TestingConfig(tmp_path)
+    shutil.copyfile(empty_database, sa.make_url(config.SQLALCHEMY_DATABASE_URI).database)
+    app = create_app(config)
+    app.test_client_class = FreshContextClient
+    with app.app_context():
         yield app
         _db.session.remove()
         _db.engine.dispose()

@@ -1,5 +1,6 @@
 """URL converters and redirect targets shared by pages and the API."""
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import BaseConverter
 
 MAX_ID = 2**63 - 1
 
@@ -12,7 +13,9 @@ class IdConverter(BaseConverter):
     def to_python(self, value):
         number = int(value)
         if number > MAX_ID:
-            raise ValidationError()
+            # Not werkzeug's ValidationError: that answers 405 when another method shares the
+            # path (GET and POST /buildings/<id>/units), naming a method that would not help.
+            raise NotFound()
         return number
 
     def to_url(self, value):

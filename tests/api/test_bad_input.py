@@ -74,6 +74,18 @@ def test_unknown_route_and_method_answer_in_the_error_format(api):
     assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed"
 
 
+@pytest.mark.parametrize("number", [2**63, 10**19 - 1])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_an_id_past_the_database_s_range_is_404_on_a_path_of_two_methods(api, db, scene,
+                                                                           number, method):
+    staff = api(scene["staff"])
+    db.session.commit()  # the new token is not what the snapshot compares
+    before = snapshot()
+    response = staff.call(method, f"/buildings/{number}/units", json={})
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+    assert_unchanged(before, snapshot())
+
+
 def test_oversized_body_is_413(api):
     response = api().call("POST", "/auth/register", data="x" * (300 * 1024),
                           content_type="application/json")

@@ -1,5 +1,8 @@
 """Browser tests: the real server in a child process, Debian's Chromium through Playwright."""
 import os
+import shutil
+import sqlite3
+from contextlib import closing
 
 import pytest
 import requests
@@ -21,15 +24,33 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+def server_env(database):
+    """The environment of an e2e server on the SQLite file ``database``."""
+    return {"DATABASE_URL": f"sqlite:///{database}", "SEED_DEMO": "0",
+            "SECRET_KEY": "e2e-secret", "RATELIMIT_ENABLED": "0"}
+
+
+@pytest.fixture(scope="session")
+def admin_database(tmp_path_factory):
+    """A migrated SQLite file with the admin account, made once per process by the CLI a
+    newcomer runs (``create-admin`` migrates first): a command's process costs seconds."""
+    database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
+    ServerProcess(server_env(database)).cli("create-admin", "admin", "--password",
+                                            "admin-password")
+    # The command may exit with its last writes still in the -wal file: fold them in.
+    with closing(sqlite3.connect(database)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return database
+
+
 @pytest.fixture
-def server(tmp_path):
-    """A fresh Share Hut server on its own SQLite file, with an admin account."""
-    proc = ServerProcess({
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.sqlite3'}", "SEED_DEMO": "0",
-        "SECRET_KEY": "e2e-secret", "RATELIMIT_ENABLED": "0",
-    })
+def server(tmp_path, admin_database):
+    """A fresh Share Hut server on its own copy of that file (``app.py`` still migrates on
+    start: nothing is left to do)."""
+    database = tmp_path / "e2e.sqlite3"
+    shutil.copyfile(admin_database, database)
+    proc = ServerProcess(server_env(database))
     proc.start()
-    proc.cli("create-admin", "admin", "--password", "admin-password")
     yield proc
     proc.stop()
 

@@ -6,13 +6,20 @@ Each role gets its own freshly seeded database, and every case its own new beare
 case that signs out (``DELETE /auth/tokens/current``) revokes nothing the next case uses. A
 second phase walks the links schemathesis infers from the document (create an order, then
 accept it; create a service, then add a session) as a state machine.
+
+The cases of each operation come from a seed drawn from ``random``, which pytest-randomly
+seeds for each test from its ``--randomly-seed``: the report prints it, and rerunning with the
+same ``--randomly-seed`` replays the same cases (the state machine draws its own, which
+hypothesis prints when it fails).
 """
+import random
 from collections import defaultdict
+from zlib import crc32
 
 import pytest
 import schemathesis
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance, use_after_free
 
@@ -51,6 +58,7 @@ class Fuzz:
     def __init__(self, tmp_path, role):
         self.app = create_app(TestingConfig(tmp_path))
         self.role, self.username = role, ROLES[role]
+        self.seed = random.getrandbits(32)
         with self.app.app_context():
             db.create_all()
             demo.seed()
@@ -94,8 +102,8 @@ class Fuzz:
         total = len(self.statuses)
         errors = sorted(label for label, codes in self.statuses.items()
                         if any(code >= 500 for code in codes))
-        lines = [f"fuzz {self.role}: {len(reached)} of {total} operations answered a 2xx, "
-                 f"{len(errors)} answered a 5xx"]
+        lines = [f"fuzz {self.role} (seed {self.seed}): {len(reached)} of {total} operations "
+                 f"answered a 2xx, {len(errors)} answered a 5xx"]
         lines += [f"  2xx {label}" for label in reached]
         return "\n".join(lines), errors
 
@@ -111,8 +119,9 @@ def known_tags(context, case):
 
 
 def fuzz_operation(fuzz, operation):
-    """Run the operation's generated cases."""
+    """Run the operation's generated cases, from the run's seed and the operation's name."""
 
+    @seed(fuzz.seed + crc32(operation.label.encode()))
     @settings(FUZZ_SETTINGS, max_examples=EXAMPLES)
     @given(case=operation.as_strategy())
     def run(case):
