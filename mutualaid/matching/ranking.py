@@ -24,24 +24,27 @@ Ties: shorter distance first, then lower user id.
 
 How it stays fast
 -----------------
-SQL prefilters with indexed bounding boxes; geopy's exact great circle is computed only for
-the contenders for the answer (and helpers on the edge of their radius), the rest are ranked
-on a flat-earth estimate that is under a metre off at city scale. Each skill row (and offer) keeps a copy of its owner's home
-position (refreshed by ``models.follow_moves`` when a user moves), so the box test is answered
-inside an index, before any join: most helpers keep a short radius, and those in the box of
-NEAR_RADIUS_M around the need are found by tag and position (``ix_user_skills_near``: tag, lat,
-lon); the few with a longer reach by tag and radius (``ix_user_skills_far``: tag, radius_m, lat,
-lon), each kept when the box of its own radius holds the need. Offers are found by tag with the
-same per-row box. Only survivors are joined to their user (verified, active, vetted when needed)
-and home building, whose position gives the distance. Helpers who could not make the list even
-with a perfect record (the record is worth at most 25 points) are dropped before the stats
-loader is called. Three queries per ranking plus one call of the stats loader, however many
-candidates there are.
+Each skill row (and offer) keeps a copy of its owner's home position (refreshed by
+``models.follow_moves`` when a user moves), so the question "whose reach holds this need?" is
+answered inside one index per table, before any join. The indexes are ordered by the reach
+grid of ``models.py``: tag, band of the radius (0 up to 1 km, 1 up to 2 km ...), a latitude
+cell sized to the band, longitude. One query arm per band looks up the five or six cells and
+the longitude span of the box of that band's longest radius, and keeps the rows within their
+own radius by a flat-earth estimate with a 2% margin; the arms are one statement, built once,
+with the need in its parameters. Only survivors are joined to their user (verified, active,
+vetted when needed) and home building, whose position gives the distance. Rows are plain
+tuples; a helper becomes an object only when still in the running. Geopy's exact great
+circle is computed for the contenders for the answer (and helpers on the edge of their
+radius); the rest are ranked on a flat-earth estimate under a metre off at city scale. A
+helper's record is worth at most 25 points: the records of the best by the rest of the score
+are loaded first, then only those of helpers who could still reach the list with a perfect
+record. Two queries (three for a directed need) and one or two calls of the stats loader,
+however many candidates there are.
 """
 import functools
 import itertools
-import operator
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -64,6 +67,9 @@ SCORE_MARGIN = 0.5  # points: far more than a flat-earth distance can move a sco
 STATS_POINTS = WEIGHTS["experience"] + WEIGHTS["rating"] + WEIGHTS["free"]
 METRES_PER_DEGREE_LAT = 111_195  # great-circle metres per degree on geopy's mean earth radius
 ROUGH_MARGIN = 1.02 / METRES_PER_DEGREE_LAT  # degrees per metre of radius, 2% to spare
+# The box of a band's longest reach spans 5 or 6 cells of the reach grid: always 6 (the last
+# repeated), so that the query's text never changes and PostgreSQL prepares it once.
+BOX_CELLS = 6
 LOCAL_TIME = timezone(timedelta(hours=8))
 MAX_WINDOW_HOURS = 24 * 7
 
@@ -421,7 +427,8 @@ def _reach_params(need, codes):
         dlat = (band + 1) * 1000 * ROUGH_MARGIN  # the band's longest radius, in degrees
         low = (need.lat - dlat) * REACH_CELLS_PER_DEGREE / (band + 1)
         high = (need.lat + dlat) * REACH_CELLS_PER_DEGREE / (band + 1)
-        params[f"cells_{band}"] = list(range(math.floor(low), math.ceil(high) + 1))
+        cells = list(range(math.floor(low), math.ceil(high) + 1))
+        params[f"cells_{band}"] = cells + cells[-1:] * (BOX_CELLS - len(cells))
         params[f"west_{band}"] = need.lon - dlat / cos_lat
         params[f"east_{band}"] = need.lon + dlat / cos_lat
     return params
@@ -437,7 +444,7 @@ def _in_reach(band, lat, lon, radius):
     return (sa.literal_column(REACH_BAND) == band,
             sa.literal_column(REACH_CELL).in_(param(f"cells_{band}", expanding=True)),
             lon.between(param(f"west_{band}"), param(f"east_{band}")),
-            dlat * dlat + dlon * dlon <= radius * radius * param("within"))
+            dlat * dlat + dlon * dlon <= radius * radius * param("within", type_=sa.Float))
 
 
 def _candidates_of(vetted_only):
@@ -478,7 +485,7 @@ def _offer_query(vetted_only):
 def _field(need):
     """(base score, user id, person, distance, reaching capabilities) of every helper who
     qualifies for ``need``; person is (name, building id, lat, lon, vetted, capabilities).
-    Three queries; then plain tuples and one flat-earth distance per building: a busy need has
+    Two queries; then plain tuples and one flat-earth distance per building: a busy need has
     thousands of rows, and objects are made only for the contenders."""
     codes = covering_codes(need.tags)
     params = _reach_params(need, codes)
