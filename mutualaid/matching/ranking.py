@@ -65,6 +65,7 @@ WEIGHTS = {"fit": 35, "proximity": 20, "same_building": 10, "available": 10,
            "experience": 10, "rating": 5, "free": 10}
 SCORE_MARGIN = 0.5  # points: far more than a flat-earth distance can move a score
 STATS_POINTS = WEIGHTS["experience"] + WEIGHTS["rating"] + WEIGHTS["free"]
+FIRST_RECORDS = 2  # times the limit: how many of the best by base have their records loaded first
 METRES_PER_DEGREE_LAT = 111_195  # great-circle metres per degree on geopy's mean earth radius
 ROUGH_MARGIN = 1.02 / METRES_PER_DEGREE_LAT  # degrees per metre of radius, 2% to spare
 # The box of a band's longest reach spans 5 or 6 cells of the reach grid: always 6 (the last
@@ -154,17 +155,19 @@ def rank_candidates(need: Need, stats: StatsLoader, limit: int = 20) -> list[Can
     field = _field(need)
     if not field:
         return []
-    # A helper's record adds at most STATS_POINTS. The records of the ``limit`` best by the
-    # rest of the score are loaded first; whoever then cannot reach the limit-th best score so
-    # far even with a perfect record is out, and only the others still in the running are
+    # A helper's record adds at most STATS_POINTS: whoever cannot reach the limit-th best
+    # score without it, even with a perfect record, is out before any record is loaded. The
+    # records of the best by the rest of the score are loaded first; whoever then cannot reach
+    # the limit-th best score so far is out too, and only the others still in the running are
     # asked about (a busy need has thousands of helpers in reach and a few hundred contenders).
     field.sort(key=_by_base, reverse=True)
-    head = field[:limit]
+    field = _down_to(field, field[min(limit, len(field)) - 1][0] - STATS_POINTS - SCORE_MARGIN)
+    head = field[:FIRST_RECORDS * limit]
     loaded = stats([row[1] for row in head])
     scores = sorted((base + _record(loaded.get(user_id, NO_STATS)) for base, user_id, *_ in head),
                     reverse=True)
     floor = scores[min(limit, len(scores)) - 1] - STATS_POINTS - SCORE_MARGIN
-    rest = list(itertools.takewhile(lambda row: row[0] >= floor, field[len(head):]))
+    rest = _down_to(field[len(head):], floor)
     if rest:
         loaded = {**loaded, **stats([row[1] for row in rest])}
     contenders = [(base, Helper(user_id, *person[:5], list(person[5].values())), distance, reach)
@@ -179,6 +182,11 @@ def rank_candidates(need: Need, stats: StatsLoader, limit: int = 20) -> list[Can
     # reasons (translated strings) only for the ones answered
     return [_candidate(need, helper, distance, reach, loaded.get(helper.user_id, NO_STATS))
             for _score, helper, distance, reach in rated[:limit]]
+
+
+def _down_to(rows, floor):
+    """The rows, best first, whose base score is at least ``floor``."""
+    return list(itertools.takewhile(lambda row: row[0] >= floor, rows))
 
 
 def _rank_directed(need, stats):
