@@ -18,12 +18,32 @@ def migrated_app(tmp_path, url):
     return create_app(config)
 
 
+def expression_indexes():
+    """The models' indexes on SQL expressions (matching's reach grid). Alembic cannot compare
+    them (SQLite does not reflect them, PostgreSQL rewrites their text), so they are checked
+    by name."""
+    return {index.name for table in db.metadata.tables.values() for index in table.indexes
+            if any(not isinstance(part, sa.Column) for part in index.expressions)}
+
+
+def index_names(connection):
+    """Every index of the database, expression indexes included."""
+    query = ("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+             if connection.dialect.name == "postgresql"
+             else "SELECT name FROM sqlite_master WHERE type = 'index'")
+    return set(connection.execute(sa.text(query)).scalars())
+
+
 def assert_upgrade_matches_models_and_downgrades(app):
     """Upgrade from empty, compare with the models, downgrade to empty again."""
     with app.app_context():
         upgrade()
+        skipped = expression_indexes()
         with db.engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            context = MigrationContext.configure(connection, opts={
+                "include_object": lambda obj, name, kind, *_: name not in skipped})
+            diff = compare_metadata(context, db.metadata)
+            assert skipped and skipped <= index_names(connection)
         assert diff == []
         downgrade(revision="base")
         remaining = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
@@ -31,6 +51,8 @@ def assert_upgrade_matches_models_and_downgrades(app):
         db.engine.dispose()
 
 
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_migrations_on_sqlite(tmp_path):
     assert_upgrade_matches_models_and_downgrades(
         migrated_app(tmp_path, f"sqlite:///{tmp_path / 'migrated.sqlite3'}"))

@@ -17,6 +17,17 @@ MIN_RADIUS_M, MAX_RADIUS_M = 100, 20_000
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PARTS = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 22)}
 ALL_DAYS, ALL_PARTS = (1 << len(DAYS)) - 1, (1 << len(PARTS)) - 1
+# The reach grid that matching's indexes are ordered by (see ranking.py): a row's band is its
+# radius in kilometres begun, less one (0 up to 1 km, 1 up to 2 km ... 19 up to 20 km), its
+# cell a strip of latitude 1/200 degree (556 m) wide for band 0, (band + 1) times wider above,
+# so that the box of any band's reach spans about five cells. SQL expressions on the row's own
+# columns: nothing to keep up to date, and written the same in both databases (integer
+# division; the cast truncates in SQLite and rounds in PostgreSQL, either way monotonic).
+REACH_BANDS = (MAX_RADIUS_M - 1) // 1000 + 1
+REACH_CELLS_PER_DEGREE = 200
+REACH_BAND = "((radius_m - 1) / 1000)"
+REACH_CELL = f"(CAST(lat * {REACH_CELLS_PER_DEGREE} / ({REACH_BAND} + 1) AS INTEGER))"
+
 
 class UserSkill(db.Model):
     """One skill of a user. All of a user's rows carry the same ``radius_m`` (how far they go)."""
@@ -25,10 +36,9 @@ class UserSkill(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"radius_m BETWEEN {MIN_RADIUS_M} AND {MAX_RADIUS_M}",
                            name="skill_radius_range"),
-        # Matching's bounding boxes are answered inside these indexes (see ranking.py):
-        # helpers with a short reach by tag and position, far-reaching ones by tag and radius.
-        sa.Index("ix_user_skills_near", "tag", "lat", "lon", "radius_m", "user_id"),
-        sa.Index("ix_user_skills_far", "tag", "radius_m", "lat", "lon", "user_id"),
+        # Matching finds the rows whose reach holds a need inside this index (see ranking.py).
+        sa.Index("ix_user_skills_reach", "tag", sa.text(REACH_BAND), sa.text(REACH_CELL),
+                 "lon", "lat", "radius_m", "user_id"),
     )
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
     tag: so.Mapped[str] = so.mapped_column(sa.String(40), primary_key=True)
@@ -48,6 +58,8 @@ class Offer(db.Model):
                            name="offer_radius_range"),
         sa.CheckConstraint(f"available_days BETWEEN 1 AND {ALL_DAYS}", name="offer_days_mask"),
         sa.CheckConstraint(f"available_parts BETWEEN 1 AND {ALL_PARTS}", name="offer_parts_mask"),
+        sa.Index("ix_offers_reach", sa.text(REACH_BAND), sa.text(REACH_CELL),
+                 "lon", "lat", "radius_m", "active"),
     )
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     owner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)

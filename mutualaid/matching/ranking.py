@@ -24,22 +24,27 @@ Ties: shorter distance first, then lower user id.
 
 How it stays fast
 -----------------
-SQL prefilters with indexed bounding boxes; geopy's exact great circle is computed only for
-the contenders for the answer (and helpers on the edge of their radius), the rest are ranked
-on a flat-earth estimate that is under a metre off at city scale. Each skill row (and offer) keeps a copy of its owner's home
-position (refreshed by ``models.follow_moves`` when a user moves), so the box test is answered
-inside an index, before any join: most helpers keep a short radius, and those in the box of
-NEAR_RADIUS_M around the need are found by tag and position (``ix_user_skills_near``: tag, lat,
-lon); the few with a longer reach by tag and radius (``ix_user_skills_far``: tag, radius_m, lat,
-lon), each kept when the box of its own radius holds the need. Offers are found by tag with the
-same per-row box. Only survivors are joined to their user (verified, active, vetted when needed)
-and home building, whose position gives the distance. Helpers who could not make the list even
-with a perfect record (the record is worth at most 25 points) are dropped before the stats
-loader is called. Three queries per ranking plus one call of the stats loader, however many
-candidates there are.
+Each skill row (and offer) keeps a copy of its owner's home position (refreshed by
+``models.follow_moves`` when a user moves), so the question "whose reach holds this need?" is
+answered inside one index per table, before any join. The indexes are ordered by the reach
+grid of ``models.py``: tag, band of the radius (0 up to 1 km, 1 up to 2 km ...), a latitude
+cell sized to the band, longitude. One query arm per band looks up the five or six cells and
+the longitude span of the box of that band's longest radius, and keeps the rows within their
+own radius by a flat-earth estimate with a 2% margin; the arms are one statement, built once,
+with the need in its parameters. Only survivors are joined to their user (verified, active,
+vetted when needed) and home building, whose position gives the distance. Rows are plain
+tuples; a helper becomes an object only when still in the running. Geopy's exact great
+circle is computed for the contenders for the answer (and helpers on the edge of their
+radius); the rest are ranked on a flat-earth estimate under a metre off at city scale. A
+helper's record is worth at most 25 points: the records of the best by the rest of the score
+are loaded first, then only those of helpers who could still reach the list with a perfect
+record. Two queries (three for a directed need) and one or two calls of the stats loader,
+however many candidates there are.
 """
 import functools
+import itertools
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -52,15 +57,20 @@ from geopy.distance import great_circle
 from mutualaid.accounts.models import User
 from mutualaid.core.extensions import db
 from mutualaid.matching import tags as taxonomy
-from mutualaid.matching.models import PARTS, Offer, OfferTag, UserSkill
+from mutualaid.matching.models import (PARTS, REACH_BAND, REACH_BANDS, REACH_CELL,
+                                       REACH_CELLS_PER_DEGREE, Offer, OfferTag, UserSkill)
 from mutualaid.places.models import Building, Unit
 
 WEIGHTS = {"fit": 35, "proximity": 20, "same_building": 10, "available": 10,
            "experience": 10, "rating": 5, "free": 10}
-NEAR_RADIUS_M = 1000
 SCORE_MARGIN = 0.5  # points: far more than a flat-earth distance can move a score
 STATS_POINTS = WEIGHTS["experience"] + WEIGHTS["rating"] + WEIGHTS["free"]
+FIRST_RECORDS = 2  # times the limit: how many of the best by base have their records loaded first
 METRES_PER_DEGREE_LAT = 111_195  # great-circle metres per degree on geopy's mean earth radius
+ROUGH_MARGIN = 1.02 / METRES_PER_DEGREE_LAT  # degrees per metre of radius, 2% to spare
+# The box of a band's longest reach spans 5 or 6 cells of the reach grid: always 6 (the last
+# repeated), so that the query's text never changes and PostgreSQL prepares it once.
+BOX_CELLS = 6
 LOCAL_TIME = timezone(timedelta(hours=8))
 MAX_WINDOW_HOURS = 24 * 7
 
@@ -108,6 +118,7 @@ class Candidate:
 
 
 StatsLoader = Callable[[list[int]], dict[int, HelperStats]]
+_by_base = operator.itemgetter(0)
 NO_STATS = HelperStats()
 
 
@@ -137,15 +148,30 @@ class Helper:
 
 def rank_candidates(need: Need, stats: StatsLoader, limit: int = 20) -> list[Candidate]:
     """The best helpers for ``need``, at most ``limit``, best first."""
-    reached = list(_reachable(need))
-    if not reached or limit < 1:
+    if limit < 1:
+        return []
+    if need.offer_owner_id is not None:
+        return _rank_directed(need, stats)
+    field = _field(need)
+    if not field:
         return []
     # A helper's record adds at most STATS_POINTS: whoever cannot reach the limit-th best
-    # score without it, even with a perfect record, is out before the stats are loaded.
-    based = sorted(((_base(need, *item), *item) for item in reached), key=lambda row: -row[0])
-    floor = based[min(limit, len(based)) - 1][0] - STATS_POINTS - SCORE_MARGIN
-    contenders = [row for row in based if row[0] >= floor]
-    loaded = stats([helper.user_id for _base_score, helper, _d, _r in contenders])
+    # score without it, even with a perfect record, is out before any record is loaded. The
+    # records of the best by the rest of the score are loaded first; whoever then cannot reach
+    # the limit-th best score so far is out too, and only the others still in the running are
+    # asked about (a busy need has thousands of helpers in reach and a few hundred contenders).
+    field.sort(key=_by_base, reverse=True)
+    field = _down_to(field, field[min(limit, len(field)) - 1][0] - STATS_POINTS - SCORE_MARGIN)
+    head = field[:FIRST_RECORDS * limit]
+    loaded = stats([row[1] for row in head])
+    scores = sorted((base + _record(loaded.get(user_id, NO_STATS)) for base, user_id, *_ in head),
+                    reverse=True)
+    floor = scores[min(limit, len(scores)) - 1] - STATS_POINTS - SCORE_MARGIN
+    rest = _down_to(field[len(head):], floor)
+    if rest:
+        loaded = {**loaded, **stats([row[1] for row in rest])}
+    contenders = [(base, Helper(user_id, *person[:5], list(person[5].values())), distance, reach)
+                  for base, user_id, person, distance, reach in head + rest]
     rated = _sorted([(round(base + _record(loaded.get(helper.user_id, NO_STATS)), 2),
                       helper, distance, reach) for base, helper, distance, reach in contenders])
     # Distances so far are flat-earth estimates (under a metre off at city scale, under 0.05
@@ -156,6 +182,21 @@ def rank_candidates(need: Need, stats: StatsLoader, limit: int = 20) -> list[Can
     # reasons (translated strings) only for the ones answered
     return [_candidate(need, helper, distance, reach, loaded.get(helper.user_id, NO_STATS))
             for _score, helper, distance, reach in rated[:limit]]
+
+
+def _down_to(rows, floor):
+    """The rows, best first, whose base score is at least ``floor``."""
+    return list(itertools.takewhile(lambda row: row[0] >= floor, rows))
+
+
+def _rank_directed(need, stats):
+    """A directed need's one candidate, the offer's owner, whatever their radius and tags."""
+    helper = _load_helper(need.offer_owner_id)
+    if helper is None or not _eligible(need, helper):
+        return []
+    distance = _distance(need, helper.lat, helper.lon)
+    record = stats([helper.user_id]).get(helper.user_id, NO_STATS)
+    return [_candidate(need, helper, distance, _reach(need, helper, distance), record)]
 
 
 def _rated(need, reached, loaded):
@@ -304,10 +345,14 @@ def _fit(need, reaching):
 
 def _base(need, helper, distance, reaching):
     """The part of the score that does not depend on the helper's record."""
-    fit = _fit(need, reaching)
+    return _base_of(_fit(need, reaching), distance, helper.building_id == need.building_id,
+                    _available(need, reaching))
+
+
+def _base_of(fit, distance, same_building, available):
+    """The weighted fit, proximity, same building and availability."""
     return (WEIGHTS["fit"] * fit + WEIGHTS["proximity"] / (1 + distance / 1000)
-            + WEIGHTS["same_building"] * (helper.building_id == need.building_id)
-            + WEIGHTS["available"] * _available(need, reaching))
+            + WEIGHTS["same_building"] * same_building + WEIGHTS["available"] * available)
 
 
 def _record(stats):
@@ -381,90 +426,113 @@ def _home(select):
             .join(Building, Building.id == Unit.building_id))
 
 
-def _box_around(need, lat, lon, radius):
-    """SQL conditions: the position ``lat``/``lon`` lies in the box of ``radius`` (a number or a
-    column of each row's own radius) around the need."""
-    dlat = radius / float(METRES_PER_DEGREE_LAT) * 1.001
+def _reach_params(need, codes):
+    """The values for the reach queries' parameters (``_in_reach``) for ``need``."""
     cos_lat = max(math.cos(math.radians(min(abs(need.lat) + 0.2, 89.9))), 1e-6)
-    return (lat.between(need.lat - dlat, need.lat + dlat),
-            lon.between(need.lon - dlat / cos_lat, need.lon + dlat / cos_lat))
+    params = {"codes": codes, "requester": need.requester_id, "lat": need.lat, "lon": need.lon,
+              "scale": math.cos(math.radians(need.lat)), "within": ROUGH_MARGIN ** 2}
+    for band in range(REACH_BANDS):
+        dlat = (band + 1) * 1000 * ROUGH_MARGIN  # the band's longest radius, in degrees
+        low = (need.lat - dlat) * REACH_CELLS_PER_DEGREE / (band + 1)
+        high = (need.lat + dlat) * REACH_CELLS_PER_DEGREE / (band + 1)
+        cells = list(range(math.floor(low), math.ceil(high) + 1))
+        params[f"cells_{band}"] = cells + cells[-1:] * (BOX_CELLS - len(cells))
+        params[f"west_{band}"] = need.lon - dlat / cos_lat
+        params[f"east_{band}"] = need.lon + dlat / cos_lat
+    return params
 
 
-def _roughly_within(need, lat, lon, radius):
-    """SQL condition: the position is within ``radius`` of the need by a flat-earth estimate
-    with a 2% margin (only ever keeps more than the great circle would). Its columns are in the
-    indexes, so rows outside the circle are dropped before any join."""
-    scale = math.cos(math.radians(need.lat))
-    limit = radius * (1.02 / METRES_PER_DEGREE_LAT)
-    dlat, dlon = lat - need.lat, (lon - need.lon) * scale
-    return dlat * dlat + dlon * dlon <= limit * limit
+def _in_reach(band, lat, lon, radius):
+    """SQL conditions of one band, answered inside a reach index: the row is in ``band``, in
+    the cells and the longitude span of the box of the band's longest radius around the need,
+    and within its own radius of it by a flat-earth estimate with a 2% margin (which only
+    ever keeps more than the great circle would)."""
+    param = sa.bindparam
+    dlat, dlon = lat - param("lat"), (lon - param("lon")) * param("scale")
+    return (sa.literal_column(REACH_BAND) == band,
+            sa.literal_column(REACH_CELL).in_(param(f"cells_{band}", expanding=True)),
+            lon.between(param(f"west_{band}"), param(f"east_{band}")),
+            dlat * dlat + dlon * dlon <= radius * radius * param("within", type_=sa.Float))
 
 
-def _skill_rows(need, codes):
-    """Skill rows covering ``codes`` whose prefilter position is in reach: those in the box of
-    NEAR_RADIUS_M (ix_user_skills_near: tag, lat, lon) and those with a longer radius whose own
-    box holds the need (ix_user_skills_far: tag, radius_m, lat, lon). Both are answered inside
-    the index; only survivors are joined to their user and home building."""
-    columns = (*HELPER_COLUMNS, UserSkill.tag, UserSkill.radius_m)
-    near = (_home(sa.select(*columns).select_from(UserSkill).join(User, User.id == UserSkill.user_id))
-            .where(UserSkill.tag.in_(codes),
-                   *_box_around(need, UserSkill.lat, UserSkill.lon, NEAR_RADIUS_M),
-                   _roughly_within(need, UserSkill.lat, UserSkill.lon, UserSkill.radius_m),
-                   *_people(need)))
-    far = (_home(sa.select(*columns).select_from(UserSkill).join(User, User.id == UserSkill.user_id))
-           .where(UserSkill.tag.in_(codes), UserSkill.radius_m > NEAR_RADIUS_M,
-                  *_box_around(need, UserSkill.lat, UserSkill.lon, UserSkill.radius_m),
-                  _roughly_within(need, UserSkill.lat, UserSkill.lon, UserSkill.radius_m),
-                  *_people(need)))
-    connection = db.session.connection()  # Core rows: no ORM bookkeeping per row
-    return [*connection.execute(near).all(), *connection.execute(far).all()]
+def _candidates_of(vetted_only):
+    """Conditions on the helpers for a need: verified, active, not the requester (a
+    parameter), vetted when the need asks for it."""
+    conditions = [*_people(), User.id != sa.bindparam("requester")]
+    return conditions + [User.vetted.is_(True)] if vetted_only else conditions
 
 
-def _offer_rows(need, codes):
-    """Active offers covering ``codes`` whose own radius box holds the need."""
-    select = (_home(sa.select(*HELPER_COLUMNS, *OFFER_COLUMNS).select_from(OfferTag)
-                    .join(Offer, Offer.id == OfferTag.offer_id)
-                    .join(User, User.id == Offer.owner_id))
-              .where(OfferTag.tag.in_(codes), Offer.active.is_(True),
-                     *_box_around(need, Offer.lat, Offer.lon, Offer.radius_m),
-                     _roughly_within(need, Offer.lat, Offer.lon, Offer.radius_m), *_people(need)))
-    return db.session.connection().execute(select).all()
+@functools.cache
+def _skill_query(vetted_only):
+    """(helper columns, tag, radius) of the skill rows covering ``codes`` whose reach holds the
+    need, band by band in ix_user_skills_reach; only those are joined to their user and home
+    building. Built once: the need is in the parameters (``_reach_params``)."""
+    found = sa.union_all(*(
+        sa.select(UserSkill.user_id, UserSkill.tag, UserSkill.radius_m)
+        .where(UserSkill.tag.in_(sa.bindparam("codes", expanding=True)),
+               *_in_reach(band, UserSkill.lat, UserSkill.lon, UserSkill.radius_m))
+        for band in range(REACH_BANDS))).subquery()
+    return (_home(sa.select(*HELPER_COLUMNS, found.c.tag, found.c.radius_m).select_from(found)
+                  .join(User, User.id == found.c.user_id)).where(*_candidates_of(vetted_only)))
 
 
-def _reachable(need):
-    """(helper, distance, reaching capabilities) of every helper who qualifies for ``need``:
-    three queries, then exact distances once per building for those roughly in reach."""
-    if need.offer_owner_id is not None:
-        helper = _load_helper(need.offer_owner_id)
-        if helper is not None and _eligible(need, helper):
-            distance = _distance(need, helper.lat, helper.lon)
-            yield helper, distance, _reach(need, helper, distance)
-        return
+@functools.cache
+def _offer_query(vetted_only):
+    """Active offers covering ``codes`` whose reach holds the need (ix_offers_reach)."""
+    found = sa.union_all(*(
+        sa.select(Offer.id).where(Offer.active.is_(True),
+                                  *_in_reach(band, Offer.lat, Offer.lon, Offer.radius_m))
+        for band in range(REACH_BANDS))).subquery()
+    tagged = sa.and_(OfferTag.offer_id == Offer.id,
+                     OfferTag.tag.in_(sa.bindparam("codes", expanding=True)))
+    return (_home(sa.select(*HELPER_COLUMNS, *OFFER_COLUMNS).select_from(found)
+                  .join(Offer, Offer.id == found.c.id).join(OfferTag, tagged)
+                  .join(User, User.id == Offer.owner_id)).where(*_candidates_of(vetted_only)))
+
+
+def _field(need):
+    """(base score, user id, person, distance, reaching capabilities) of every helper who
+    qualifies for ``need``; person is (name, building id, lat, lon, vetted, capabilities).
+    Two queries; then plain tuples and one flat-earth distance per building: a busy need has
+    thousands of rows, and objects are made only for the contenders."""
     codes = covering_codes(need.tags)
-    people, capabilities = {}, {}
-    # rows are unpacked as tuples: attribute access on thousands of rows costs more than SQL
-    for user_id, name, building_id, lat, lon, vetted, tag, radius in _skill_rows(need, codes):
-        if user_id not in people:
-            people[user_id], capabilities[user_id] = (name, building_id, lat, lon, vetted), {}
-        capabilities[user_id][tag, None] = Capability(tag, radius)  # near and far may overlap
-    for user_id, name, building_id, lat, lon, vetted, *offer in _offer_rows(need, codes):
-        if user_id not in people:
-            people[user_id], capabilities[user_id] = (name, building_id, lat, lon, vetted), {}
-        capabilities[user_id][offer[0], offer[2]] = Capability(*offer)
-    rough = {}
-    for user_id in sorted(people):
-        name, building_id, lat, lon, vetted = people[user_id]
+    params = _reach_params(need, codes)
+    connection = db.session.connection()  # Core rows: no ORM bookkeeping per row
+    people = {}
+    for user_id, name, building_id, lat, lon, vetted, tag, radius in connection.execute(
+            _skill_query(need.vetted_only), params):
+        person = people.get(user_id)
+        if person is None:
+            person = people[user_id] = (name, building_id, lat, lon, vetted, {})
+        person[5][tag, None] = Capability(tag, radius)  # near and far may overlap
+    for user_id, name, building_id, lat, lon, vetted, *offer in connection.execute(
+            _offer_query(need.vetted_only), params):
+        person = people.get(user_id)
+        if person is None:
+            person = people[user_id] = (name, building_id, lat, lon, vetted, {})
+        person[5][offer[0], offer[2]] = Capability(*offer)
+    covered = {code: _cover_row(code, need.tags) for code in codes}
+    per_fit = 2 * len(need.tags)
+    rough, field = {}, []
+    for user_id, person in people.items():
+        _name, building_id, lat, lon, _vetted, caps = person
         distance = rough.get(building_id)
         if distance is None:
             distance = rough[building_id] = round(_flat_distance(need, lat, lon))
-        caps = list(capabilities[user_id].values())
+        caps = caps.values()
         if any(abs(distance - cap.radius_m) <= 2 for cap in caps):
             distance = _distance(need, lat, lon)  # on the edge of a radius: decide exactly
         # Every row fetched covers a wanted tag (its tag is one of ``codes``): what reaches is
-        # what is in range, the rest of ``_reach`` without its per-tag work.
+        # what is in range; its fit is ``_fit`` from the per-code rows computed above.
         reach = [cap for cap in caps if distance <= cap.radius_m]
-        if reach:
-            yield Helper(user_id, name, building_id, lat, lon, vetted, caps), distance, reach
+        if not reach:
+            continue
+        best = (covered[reach[0].tag] if len(reach) == 1
+                else [max(column) for column in zip(*(covered[cap.tag] for cap in reach))])
+        base = _base_of(sum(best) / per_fit, distance, building_id == need.building_id,
+                        _available(need, reach))
+        field.append((base, user_id, person, distance, reach))
+    return field
 
 
 def _load_helper(user_id):

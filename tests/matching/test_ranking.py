@@ -1,9 +1,14 @@
 """The matching engine without HTTP: who is a candidate, in which order, and why."""
+import math
+import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy as sa
 
+from mutualaid.accounts.models import User
 from mutualaid.core.database import utcnow
+from mutualaid.core.extensions import db
 from mutualaid.matching import ranking
 from mutualaid.matching.models import ALL_DAYS
 from mutualaid.matching.ranking import HelperStats, rank_candidates, rank_needs_for
@@ -343,3 +348,59 @@ def test_a_perfect_record_can_lift_a_farther_helper_over_closer_ones(requester):
              near.id: HelperStats(completed=0, active=4)}
     top = rank_candidates(need_of(requester, "cleaning"), lambda _ids: stats, limit=1)
     assert ids(top) == [far.id]
+
+
+def naive_ranking(need, stats, limit):
+    """The rules applied to every user one by one: exact distance, reach, score."""
+    candidates = []
+    for user_id in db.session.scalars(sa.select(User.id)):
+        helper = ranking._load_helper(user_id)
+        if helper is None or not ranking._eligible(need, helper):
+            continue
+        distance = ranking._distance(need, helper.lat, helper.lon)
+        reach = ranking._reach(need, helper, distance)
+        if reach is not None:
+            record = stats([user_id]).get(user_id, HelperStats())
+            candidates.append(ranking._candidate(need, helper, distance, reach, record))
+    candidates.sort(key=lambda c: (-c.score, c.distance_m, c.user_id))
+    return [candidate.as_dict() for candidate in candidates[:limit]]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_ranking_is_the_naive_scan_of_every_resident(requester, seed):
+    """Random neighbourhoods, with helpers right on the edge of every band of radius: the
+    indexed ranking gives exactly what applying the rules to everyone gives."""
+    rng = random.Random(seed)
+    codes = list(ranking.taxonomy.TAXONOMY)
+    radii = [100, 500, 999, 1000, 1001, 2000, 2001, 3000, 5000, 20_000]
+    records = {}
+    for _step in range(40):
+        radius = rng.choice(radii)
+        distance = rng.choice([radius - 1, radius, radius + 1, rng.uniform(0, radius * 1.2)])
+        bearing = rng.uniform(0, 2 * math.pi)
+        helper = resident(building_at(distance * math.cos(bearing), distance * math.sin(bearing)),
+                          vetted=rng.random() < 0.3)
+        if rng.random() < 0.8:
+            add_skills(helper, *rng.sample(codes, rng.randint(1, 3)), radius_m=radius)
+        if rng.random() < 0.3:
+            make_offer(helper, *rng.sample(codes, rng.randint(1, 2)), radius_m=rng.choice(radii),
+                       days=rng.randint(1, ALL_DAYS), parts=rng.randint(1, 7))
+        records[helper.id] = HelperStats(completed=rng.randint(0, 12), active=rng.randint(0, 3),
+                                         rating_avg=rng.choice([None, 3.5, 4.8]),
+                                         rating_count=rng.randint(0, 5))
+
+    def stats(wanted):
+        return {user_id: records[user_id] for user_id in wanted if user_id in records}
+
+    answered = 0
+    for _need in range(6):
+        window = (datetime(2026, 12, 1, 8, tzinfo=CST) + timedelta(hours=rng.randint(0, 167))
+                  if rng.random() < 0.4 else None)
+        need = need_of(requester, *rng.sample(codes, rng.randint(1, 2)),
+                       vetted_only=rng.random() < 0.2, window_start=window,
+                       window_end=window and window + timedelta(hours=2))
+        everyone = naive_ranking(need, stats, 100)
+        for limit in (3, 10, 100):
+            assert [c.as_dict() for c in rank_candidates(need, stats, limit)] == everyone[:limit]
+        answered += bool(everyone)
+    assert answered  # the neighbourhoods do have helpers to find
