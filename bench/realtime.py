@@ -427,17 +427,21 @@ def _cpu_now():
 async def _client_main(urls, tokens, offset, pipe):
     import socketio
 
-    receipts, clients, failures = [], [], []
+    receipts, clients, failures, dropped = [], [], [], []
     limit = asyncio.Semaphore(50)  # connects in flight from this process
 
     async def on_created(payload):
         receipts.append((payload["id"], time.time()))
+
+    async def on_disconnect(reason=None):  # a missed ping under a starved CPU, say
+        dropped.append(reason)
 
     async def open_client(index, token):
         url = urls[(offset + index) % len(urls)]
         for attempt in range(3):  # as a phone would: try again after a failed connect
             client = socketio.AsyncClient(reconnection=False)
             client.on("order.created", on_created)
+            client.on("disconnect", on_disconnect)
             try:
                 async with limit:
                     await client.connect(url, auth={"token": token}, transports=["websocket"],
@@ -455,12 +459,14 @@ async def _client_main(urls, tokens, offset, pipe):
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, pipe.recv)  # "measure": the orders are about to come
     cpu_before = _cpu_now()
+    dropped_before = len(dropped)
     while await loop.run_in_executor(None, pipe.recv) == "count":  # until "stop"
         pipe.send(len(receipts))
     cpu = _cpu_now() - cpu_before
+    lost = (dropped_before, len(dropped) - dropped_before)
     await asyncio.gather(*(client.disconnect() for client in clients),
                          return_exceptions=True)
-    pipe.send(("done", receipts, cpu))
+    pipe.send(("done", receipts, cpu, lost))
 
 
 def scale(args):
@@ -553,7 +559,8 @@ def report_scale(args, size, connected, results, created, expected, rss_before, 
                  server_cpu, elapsed):
     """One line of figures; CPU seconds as well as wall time, the machine being shared."""
     connect_cpu, fanout_cpu = server_cpu
-    receipts = [receipt for _tag, batch, _cpu in results for receipt in batch]
+    receipts = [receipt for result in results for receipt in result[1]]
+    dropped = [sum(result[3][n] for result in results) for n in (0, 1)]
     latencies = [(at - created[order]) * 1000 for order, at in receipts if order in created]
     sockets = sum(entry[1] for entry in connected)
     failures = sum(entry[3] for entry in connected)
@@ -565,6 +572,7 @@ def report_scale(args, size, connected, results, created, expected, rss_before, 
           f"{': ' + '; '.join(sample) if sample else ''}); server CPU "
           f"{connect_cpu * 1000 / max(sockets, 1):.1f} ms per connect, clients "
           f"{sum(entry[5] for entry in connected) * 1000 / max(sockets, 1):.1f} ms; "
+          f"sockets dropped before the orders {dropped[0]}, during them {dropped[1]}; "
           f"{args.changes} orders at {args.rate}/s: {len(latencies)}/{expected} receipts; "
           f"commit→receipt p50 {statistics.median(latencies):.0f} ms, p99 "
           f"{percentile(latencies, 99):.0f} ms, max {max(latencies):.0f} ms; server worker RSS "
@@ -573,8 +581,8 @@ def report_scale(args, size, connected, results, created, expected, rss_before, 
           f"socket); CPU while the orders fanned out ({elapsed:.0f} s): server "
           f"{'/'.join(f'{cpu / elapsed:.2f}' for cpu in fanout_cpu)} cores = "
           f"{sum(fanout_cpu) * 1000 / args.changes:.0f} ms per order, clients "
-          f"{'/'.join(f'{cpu / elapsed:.2f}' for _tag, _batch, cpu in results)} cores = "
-          f"{sum(cpu for _tag, _batch, cpu in results) * 1000 / args.changes:.0f} ms per "
+          f"{'/'.join(f'{result[2] / elapsed:.2f}' for result in results)} cores = "
+          f"{sum(result[2] for result in results) * 1000 / args.changes:.0f} ms per "
           f"order; load average {load()}", flush=True)
 
 
