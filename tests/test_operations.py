@@ -117,7 +117,8 @@ def test_no_free_pooled_connection_answers_503_and_changes_nothing(tmp_path):
                 "username": "new", "password": "long enough", "display_name": "New"})
         assert response.status_code == 503
         assert response.json["error"]["code"] == "unavailable"
-        count = client.post("/api/v1/auth/tokens", json={"username": "new", "password": "long enough"})
+        count = client.post("/api/v1/auth/tokens",
+                            json={"username": "new", "password": "long enough"})
         assert count.status_code == 401  # the refused registration left nothing behind
         _db.engine.dispose()
 
