@@ -3,6 +3,8 @@
     python bench/realtime.py                 # everything below
     python bench/realtime.py --part latency  # 500 clients, 200 new orders, 1 and 2 processes
     python bench/realtime.py --part http     # board API vs a bare Flask endpoint (nginx, gunicorn)
+    python bench/realtime.py --part scale    # 1,000 / 2,500 / 5,000 sockets on one instance
+    python bench/realtime.py --part scale --sizes 10000 --instances 2   # through Redis
 
 Latency: ``--clients`` authenticated Socket.IO clients (each its own user and token, websocket
 transport, python-socketio's asyncio client in this process) sit in one community room (their
@@ -12,6 +14,16 @@ transaction, just before the commit) to its receipt by each client; ``sent→rec
 before the POST) is an upper bound. First on one gunicorn instance, then on two instances
 sharing PostgreSQL and a Redis message queue, clients split between them, orders posted to
 the first.
+
+Scale: one gunicorn instance of deploy/gunicorn.conf.py (gevent worker) per ``--sizes`` entry
+(or ``--instances 2`` sharing PostgreSQL and Redis, clients split between them); that many
+authenticated clients (python-socketio's AsyncClient, websocket transport) in one community
+room, spread over ``--client-processes`` asyncio processes so that one Python process's core
+is not the client's limit. ``--changes`` orders are posted at ``--rate`` per second; each
+``order.created`` is timed from its commit (``created_at``) to each receipt. Reported: the
+receipts, p50/p99/max, the server worker's resident memory before and after the clients
+connected (so the memory per socket), the CPU the server and the clients used while the
+orders fanned out, and the load average.
 
 HTTP: two single-worker gunicorn instances (deploy/gunicorn.conf.py) behind nginx
 (deploy/nginx.conf, ports rewritten), loaded with wrk on loopback, each request claiming one
@@ -89,15 +101,14 @@ class Database:
 class Instances:
     """``count`` gunicorn instances of ``app`` (deploy/gunicorn.conf.py), one worker each."""
 
-    def __init__(self, env, count, app="app:app", threads=700):
+    def __init__(self, env, count, app="app:app"):
         self.ports = [free_port() for _ in range(count)]
         self.urls = [f"http://127.0.0.1:{port}" for port in self.ports]
         self.processes = []
         for port in self.ports:
             self.processes.append(subprocess.Popen(
                 [GUNICORN, "-c", "deploy/gunicorn.conf.py", app], cwd=ROOT,
-                env={**env, "BIND": f"127.0.0.1:{port}", "THREADS": str(threads),
-                     "LOG_LEVEL": "warning"},
+                env={**env, "BIND": f"127.0.0.1:{port}", "LOG_LEVEL": "warning"},
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         for url in self.urls:
             wait_for(url + "/api/v1/orders")
@@ -105,6 +116,10 @@ class Instances:
     def cpu_seconds(self):
         """CPU time used so far by each instance's worker process."""
         return [_cpu_seconds(_worker_of(process.pid)) for process in self.processes]
+
+    def rss_mib(self):
+        """Resident memory of each instance's worker process, in MiB."""
+        return [_rss_kib(_worker_of(process.pid)) / 1024 for process in self.processes]
 
     def stop(self):
         for process in self.processes:
@@ -124,6 +139,12 @@ def _worker_of(pid):
 def _cpu_seconds(pid):
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _rss_kib(pid):
+    line = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                if line.startswith("VmRSS:"))
+    return int(line.split()[1])
 
 
 def app_env(database_url, queue=None):
@@ -333,7 +354,7 @@ def http(args):
         requester_token, _tokens = seed(env, 1)
         for name, app, token in (("board", "app:app", requester_token),
                                  ("bare", "bench.bare_app:app", None)):
-            instances = Instances(env, 2, app=app, threads=64)
+            instances = Instances(env, 2, app=app)
             setups[name] = {"instances": instances, "token": token, "rounds": [], "cpu": []}
             if name == "board":
                 community_id = post_board_orders(instances.urls[0], requester_token,
@@ -386,21 +407,206 @@ def report_http(setups, args, errors):
           f"{cores['board']}, bare {cores['bare']}; wrk errors: {errors or 'none'}; "
           f"load average {load()}", flush=True)
 
+def client_process(urls, tokens, offset, pipe):
+    """A load client in a process of its own: connect ``tokens`` (round-robin over ``urls``
+    from ``offset``), report, record every ``order.created`` receipt until told to stop, then
+    send back the receipts and the CPU seconds this process spent while they arrived."""
+    import logging
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (16384, 16384))
+    # Engine.IO's client logs each socket closed at the end ("packet queue is empty").
+    logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
+    asyncio.run(_client_main(urls, tokens, offset, pipe))
+
+
+def _cpu_now():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _client_main(urls, tokens, offset, pipe):
+    import socketio
+
+    receipts, clients, failures, dropped = [], [], [], []
+    limit = asyncio.Semaphore(50)  # connects in flight from this process
+
+    async def on_created(payload):
+        receipts.append((payload["id"], time.time()))
+
+    async def on_disconnect(reason=None):  # a missed ping under a starved CPU, say
+        dropped.append(reason)
+
+    async def open_client(index, token):
+        url = urls[(offset + index) % len(urls)]
+        for attempt in range(3):  # as a phone would: try again after a failed connect
+            client = socketio.AsyncClient(reconnection=False)
+            client.on("order.created", on_created)
+            client.on("disconnect", on_disconnect)
+            try:
+                async with limit:
+                    await client.connect(url, auth={"token": token}, transports=["websocket"],
+                                         wait_timeout=60)
+                clients.append(client)
+                return
+            except Exception as error:  # counted and reported: a refused socket is a result
+                failures.append(repr(error))
+                await asyncio.sleep(1 + attempt)
+
+    started, cpu_started = time.monotonic(), _cpu_now()
+    await asyncio.gather(*(open_client(i, t) for i, t in enumerate(tokens)))
+    pipe.send(("connected", len(clients), failures[:3], len(failures),
+               time.monotonic() - started, _cpu_now() - cpu_started))
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, pipe.recv)  # "measure": the orders are about to come
+    cpu_before = _cpu_now()
+    dropped_before = len(dropped)
+    while await loop.run_in_executor(None, pipe.recv) == "count":  # until "stop"
+        pipe.send(len(receipts))
+    cpu = _cpu_now() - cpu_before
+    lost = (dropped_before, len(dropped) - dropped_before)
+    await asyncio.gather(*(client.disconnect() for client in clients),
+                         return_exceptions=True)
+    pipe.send(("done", receipts, cpu, lost))
+
+
+def scale(args):
+    """Many sockets on one instance (or two through Redis): commit→receipt, memory per
+    socket, and the CPU of the server and of the load client, for each of ``--sizes``."""
+    import multiprocessing
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (16384, 16384))
+    sizes = [int(size) for size in args.sizes.split(",")]
+    database = Database()
+    try:
+        env = app_env(database.url, REDIS if args.instances > 1 else None)
+        requester_token, tokens = seed(env, max(sizes))
+        for size in sizes:
+            scale_run(multiprocessing.get_context("spawn"), env, args, requester_token,
+                      tokens[:size])
+    finally:
+        database.drop()
+
+
+def scale_run(context, env, args, requester_token, tokens):
+    """One size: a fresh instance (or two), the clients, the orders, the figures."""
+    instances = Instances(env, args.instances)
+    workers, pipes = [], []
+    try:
+        requests.get(instances.urls[0] + "/healthz", timeout=10)
+        rss_before = instances.rss_mib()
+        connect_cpu = instances.cpu_seconds()
+        share = -(-len(tokens) // args.client_processes)
+        for number in range(args.client_processes):
+            ours, theirs = context.Pipe()
+            part = tokens[number * share:(number + 1) * share]
+            workers.append(context.Process(target=client_process, daemon=True, args=(
+                instances.urls, part, number * share, theirs)))
+            workers[-1].start()
+            pipes.append(ours)
+        connected = [pipe.recv() for pipe in pipes]
+        time.sleep(2)  # let the last handshakes settle before reading the memory
+        rss_after = instances.rss_mib()
+        connect_cpu = sum(instances.cpu_seconds()) - sum(connect_cpu)
+        for pipe in pipes:
+            pipe.send("measure")
+        server_cpu = instances.cpu_seconds()
+        started = time.monotonic()
+        created = post_orders(instances.urls[0], requester_token, args.changes, args.rate)
+        expected = sum(count for _tag, count, *_rest in connected) * args.changes
+        settle(pipes, expected)
+        elapsed = time.monotonic() - started
+        server_cpu = [after - before for before, after in zip(server_cpu,
+                                                              instances.cpu_seconds())]
+        for pipe in pipes:
+            pipe.send("stop")
+        results = [pipe.recv() for pipe in pipes]
+    finally:
+        for worker in workers:
+            worker.join(timeout=60)
+        instances.stop()
+    report_scale(args, len(tokens), connected, results, created, expected,
+                 rss_before, rss_after, (connect_cpu, server_cpu), elapsed)
+
+
+def post_orders(url, token, changes, rate):
+    """Post ``changes`` orders at ``rate`` per second; returns {order id: commit time}."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    created = {}
+    for index in range(changes):
+        started = time.time()
+        response = session.post(url + "/api/v1/orders", timeout=60, json={
+            "title": f"scale order {index}", "tags": ["errands.shopping"]})
+        assert response.status_code == 201, response.text
+        order = response.json()
+        created[order["id"]] = datetime.fromisoformat(order["created_at"]).timestamp()
+        time.sleep(max(0.0, 1 / rate - (time.time() - started)))
+    return created
+
+
+def settle(pipes, expected, timeout=20):
+    """Wait until the clients hold ``expected`` receipts, or ``timeout`` s have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for pipe in pipes:
+            pipe.send("count")
+        if sum(pipe.recv() for pipe in pipes) >= expected:
+            return
+        time.sleep(0.2)
+
+
+def report_scale(args, size, connected, results, created, expected, rss_before, rss_after,
+                 server_cpu, elapsed):
+    """One line of figures; CPU seconds as well as wall time, the machine being shared."""
+    connect_cpu, fanout_cpu = server_cpu
+    receipts = [receipt for result in results for receipt in result[1]]
+    dropped = [sum(result[3][n] for result in results) for n in (0, 1)]
+    latencies = [(at - created[order]) * 1000 for order, at in receipts if order in created]
+    sockets = sum(entry[1] for entry in connected)
+    failures = sum(entry[3] for entry in connected)
+    sample = sorted({text for entry in connected for text in entry[2]})[:2]
+    per_socket = (sum(rss_after) - sum(rss_before)) * 1024 / max(sockets, 1)
+    print(f"scale, {args.instances} instance(s), {size} clients in "
+          f"{args.client_processes} client processes: {sockets} connected in "
+          f"{max(entry[4] for entry in connected):.0f} s ({failures} failed attempts, retried"
+          f"{': ' + '; '.join(sample) if sample else ''}); server CPU "
+          f"{connect_cpu * 1000 / max(sockets, 1):.1f} ms per connect, clients "
+          f"{sum(entry[5] for entry in connected) * 1000 / max(sockets, 1):.1f} ms; "
+          f"sockets dropped before the orders {dropped[0]}, during them {dropped[1]}; "
+          f"{args.changes} orders at {args.rate}/s: {len(latencies)}/{expected} receipts; "
+          f"commit→receipt p50 {statistics.median(latencies):.0f} ms, p99 "
+          f"{percentile(latencies, 99):.0f} ms, max {max(latencies):.0f} ms; server worker RSS "
+          f"{'+'.join(f'{mib:.0f}' for mib in rss_before)} → "
+          f"{'+'.join(f'{mib:.0f}' for mib in rss_after)} MiB ({per_socket:.1f} KiB per "
+          f"socket); CPU while the orders fanned out ({elapsed:.0f} s): server "
+          f"{'/'.join(f'{cpu / elapsed:.2f}' for cpu in fanout_cpu)} cores = "
+          f"{sum(fanout_cpu) * 1000 / args.changes:.0f} ms per order, clients "
+          f"{'/'.join(f'{result[2] / elapsed:.2f}' for result in results)} cores = "
+          f"{sum(result[2] for result in results) * 1000 / args.changes:.0f} ms per "
+          f"order; load average {load()}", flush=True)
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--part", choices=["latency", "http", "all"], default="all")
+    parser.add_argument("--part", choices=["latency", "http", "scale", "all"], default="all")
     parser.add_argument("--clients", type=int, default=500)
-    parser.add_argument("--changes", type=int, default=200)
-    parser.add_argument("--rate", type=float, default=20.0, help="orders per second")
+    parser.add_argument("--changes", type=int, help="orders posted (latency 200, scale 30)")
+    parser.add_argument("--rate", type=float, help="orders per second (latency 20, scale 1)")
     parser.add_argument("--seconds", type=int, default=8, help="wrk duration of a round")
     parser.add_argument("--rounds", type=int, default=6, help="rounds per app (http part)")
     parser.add_argument("--board-orders", type=int, default=200)
+    parser.add_argument("--sizes", default="1000,2500,5000", help="clients per scale run")
+    parser.add_argument("--instances", type=int, default=1, help="instances (scale part)")
+    parser.add_argument("--client-processes", type=int, default=2)
     args = parser.parse_args()
     if args.part in ("latency", "all"):
-        latency(args)
+        latency(argparse.Namespace(**{**vars(args), "changes": args.changes or 200,
+                                      "rate": args.rate or 20.0}))
     if args.part in ("http", "all"):
         http(args)
+    if args.part in ("scale", "all"):
+        scale(argparse.Namespace(**{**vars(args), "changes": args.changes or 30,
+                                    "rate": args.rate or 1.0}))
 
 
 if __name__ == "__main__":

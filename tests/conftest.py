@@ -1,5 +1,6 @@
 """Fixtures: an app on a real SQLite file, clients, and small factories (see tests/factories)."""
 import shutil
+import sys
 
 import pytest
 import sqlalchemy as sa
@@ -38,6 +39,18 @@ compile_url_builders_once()
 def pytest_sessionstart(session):
     """Under pytest-xdist, each worker makes its own PostgreSQL database (tests/services.py)."""
     create_worker_database()
+
+
+def pytest_collection_modifyitems(items):
+    """Mark ``server`` the tests that start a real server (tests/services.py's ServerProcess,
+    in their module or in one of their fixtures'): ``make test`` runs those in deploy mode too."""
+    for item in items:
+        definitions = getattr(item, "_fixtureinfo", None)
+        modules = {item.module.__name__} | {
+            defs[-1].func.__module__ for defs in
+            (definitions.name2fixturedefs.values() if definitions else ()) if defs}
+        if any("ServerProcess" in vars(sys.modules.get(name, object)) for name in modules):
+            item.add_marker(pytest.mark.server)
 
 
 class FreshContextClient(FlaskClient):

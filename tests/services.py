@@ -1,6 +1,8 @@
 """Real services the scale-out tests use. Outside CI a missing one skips; in CI it fails."""
+import http.client
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -29,6 +31,11 @@ def _database_per_worker(url):
         hide_password=False)
 
 
+# How tests start a real server: "embedded" (``python app.py``, as a newcomer runs it) or
+# "deploy" (deploy/gunicorn.conf.py's gevent worker after the migrations, beside a
+# notification worker, as deploy/README.md runs an instance). ``make test`` runs both.
+SERVER_MODE = os.environ.get("TEST_SERVER_MODE", "embedded")
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 POSTGRES_URL = _database_per_worker(
     os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
 
@@ -119,41 +126,94 @@ def free_port():
 
 
 class ServerProcess:
-    """``python app.py`` in a child process, exactly as a newcomer runs it."""
+    """A real server in child processes, started the way ``mode`` (default SERVER_MODE) says."""
 
-    def __init__(self, env, port=None):
+    def __init__(self, env, port=None, mode=None):
+        self.mode = mode or SERVER_MODE
         self.port = port or free_port()
-        self.env = {**os.environ, **env, "PORT": str(self.port), "HOST": "127.0.0.1"}
+        self.env = {**os.environ, **env, "PORT": str(self.port), "HOST": "127.0.0.1",
+                    "BIND": f"127.0.0.1:{self.port}"}
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
+        self.processes = []  # every process of the server: kill() and stop() end them all
         self.log = None
 
-    def start(self, timeout=30):
-        """Start the server and wait until /healthz answers."""
+    def start(self, timeout=60):
+        """Start the server and wait until /healthz answers (whatever its status)."""
         # A file, not a pipe: a pipe nobody reads fills up and blocks the server's logging.
         self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=self.env,
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+        if self.mode == "deploy":
+            self._start_deployed()
+        else:
+            self.process = self._spawn([sys.executable, "app.py"])
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.output()[-2000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+            if self._answers():
                 return self
-            except OSError:
-                time.sleep(0.1)
+            time.sleep(0.1)
         raise RuntimeError("server did not start in time")
+
+    def _start_deployed(self):
+        """Migrate (and seed the demo when asked), then gunicorn and a notification worker."""
+        seed = self.env.get("SEED_DEMO", "1").strip().lower() in {"1", "true", "yes", "on"}
+        prepare = ["seed-demo"] if seed else ["db", "upgrade"]
+        subprocess.run([sys.executable, "-m", "flask", "--app", "app", *prepare], cwd=ROOT,
+                       env=self.env, stdout=self.log, stderr=subprocess.STDOUT, check=True,
+                       timeout=120)
+        self.process = self._spawn([GUNICORN, "-c", "deploy/gunicorn.conf.py", "app:app"])
+        if self.env.get("NOTIFY_WORKER", "1") != "0":
+            interval = self.env.get("NOTIFY_POLL_SECONDS", "1")
+            self._spawn([sys.executable, "-m", "flask", "--app", "app", "notify-worker",
+                         "--interval", interval])
+
+    def _spawn(self, command):
+        """Start one process of the server in a process group of its own (see ``kill``)."""
+        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes.append(process)
+        return process
+
+    def _answers(self):
+        """True once an HTTP answer comes back from /healthz."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+        try:
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            return True
+        except OSError:
+            return False
+        finally:
+            connection.close()
+
+    def worker_pid(self):
+        """The process serving requests: gunicorn's worker in deploy mode, else the server."""
+        if self.mode != "deploy":
+            return self.process.pid
+        pid = self.process.pid
+        return int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+
+    def kill(self):
+        """SIGKILL every process of the server at once: a crash, no shutdown of any kind
+        (gunicorn's worker dies with its arbiter)."""
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+        for process in self.processes:
+            process.wait()
 
     def stop(self):
         """Stop the server (SIGTERM, then SIGKILL)."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
             try:
-                self.process.wait(timeout=10)
+                process.wait(timeout=25)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
         if self.log:
             self.log.close()
             self.log = None

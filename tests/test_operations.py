@@ -103,6 +103,26 @@ def test_locked_database_answers_503_and_changes_nothing(tmp_path):
         _db.engine.dispose()
 
 
+def test_no_free_pooled_connection_answers_503_and_changes_nothing(tmp_path):
+    """What a deploy instance answers when every pooled connection stays busy too long."""
+    config = TestingConfig(tmp_path)
+    config.SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 0.1}
+    app = create_app(config)
+    with app.app_context():
+        _db.create_all()
+        _db.session.remove()
+        client = app.test_client()
+        with _db.engine.connect():  # the only connection, held by someone else
+            response = client.post("/api/v1/auth/register", json={
+                "username": "new", "password": "long enough", "display_name": "New"})
+        assert response.status_code == 503
+        assert response.json["error"]["code"] == "unavailable"
+        count = client.post("/api/v1/auth/tokens",
+                            json={"username": "new", "password": "long enough"})
+        assert count.status_code == 401  # the refused registration left nothing behind
+        _db.engine.dispose()
+
+
 def test_auth_floods_get_429_in_the_error_format(tmp_path):
     config = TestingConfig(tmp_path)
     config.RATELIMIT_ENABLED = True

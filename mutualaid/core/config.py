@@ -42,6 +42,8 @@ class Config:
         # Seconds a bearer token read by this process is trusted before it is read again;
         # this process's own changes apply at once (mutualaid/accounts/token_cache.py).
         self.AUTH_CACHE_SECONDS = float(os.environ.get("AUTH_CACHE_SECONDS", "2"))
+        # Connections each deploy instance (gunicorn's gevent worker) keeps to PostgreSQL.
+        self.DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "20"))
         # Seconds a SQLite writer waits for the lock before the request answers 503.
         self.SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10"))
         self.HOST = os.environ.get("HOST", "127.0.0.1")

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from mutualaid.core.concurrency import under_gevent
 from mutualaid.core.errors import NotFound
 
 
@@ -35,6 +36,17 @@ def engine_options(config):
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options["connect_args"] = {"timeout": config["SQLITE_BUSY_TIMEOUT"]}
+        if under_gevent():
+            # SQLite's busy wait blocks the whole process, and with it the greenlet holding
+            # the lock: greenlets take turns on one connection instead (a cooperative wait).
+            options.update(pool_size=1, max_overflow=0,
+                           pool_timeout=config["SQLITE_BUSY_TIMEOUT"])
+    elif under_gevent():
+        # Thousands of greenlets (a burst of socket connects) wait for a pooled connection
+        # rather than each opening an overflow one, closed again on return: opening a
+        # PostgreSQL connection costs milliseconds of CPU on both sides.
+        options.setdefault("pool_size", config["DATABASE_POOL_SIZE"])
+        options.setdefault("max_overflow", 0)
     return options
 
 

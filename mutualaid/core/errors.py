@@ -5,7 +5,7 @@ Domain functions raise these; API routes answer them as
 """
 from flask import g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 
@@ -124,13 +124,14 @@ def init_app(app):
         return response
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
     def handle_database_unavailable(error):
-        # A locked SQLite file, a full disk or a lost PostgreSQL connection: nothing was
-        # committed, so the client may safely try again.
+        # A locked SQLite file, a full disk, a lost PostgreSQL connection or no free pooled
+        # connection in time: nothing was committed, so the client may safely try again.
         from mutualaid.core.extensions import db
 
         db.session.rollback()
-        app.logger.warning("database unavailable: %s", error.orig)
+        app.logger.warning("database unavailable: %s", getattr(error, "orig", error))
         response = error_response(503, "unavailable",
                                   _("The service is busy. Please try again in a moment."))
         response.headers["Retry-After"] = "5"

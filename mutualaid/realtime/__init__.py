@@ -1,17 +1,19 @@
 """Live updates over Socket.IO: the outbox emits after commit, sockets check every room."""
 import socketio as python_socketio
 
+from mutualaid.core.concurrency import socketio_async_mode
 from mutualaid.core.extensions import socketio
 from mutualaid.realtime.origins import origin_checker
 
 
 def init_app(app):
-    """Bind Socket.IO (threading mode; a Redis message queue when configured)."""
+    """Bind Socket.IO (threads, or greenlets in gunicorn's gevent worker; a Redis message
+    queue when configured)."""
     from mutualaid.realtime import credentials, outbox, queue_watch, sockets  # noqa: F401
 
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=socketio_async_mode(),
         client_manager=client_manager(app.config),
         cors_allowed_origins=origin_checker(app.config["SOCKETIO_ALLOWED_ORIGINS"]),
         manage_session=False,

@@ -6,7 +6,6 @@ the database, and nothing is half done (an accepted order has its helper and its
 confirmed order its one ledger row, every ballot is in its vote's chain and the current
 pointers are consistent: ``flask verify-vote`` passes).
 """
-import signal
 import sqlite3
 import threading
 import time
@@ -82,8 +81,7 @@ def test_a_killed_server_keeps_every_answered_write_and_no_half_done_change(tmp_
             while (sum(f.done() for f in futures) < len(jobs) // 3
                    and time.monotonic() < deadline):
                 time.sleep(0.01)
-            server.process.send_signal(signal.SIGKILL)  # mid-burst, no shutdown of any kind
-            server.process.wait()
+            server.kill()  # mid-burst, no shutdown of any kind
         succeeded = [(what, answer) for what, status, answer in answered
                      if status is not None and 200 <= status < 300]
         assert 0 < len(succeeded) < len(jobs), "the kill must land in the middle of the burst"

@@ -45,6 +45,25 @@ def test_sweep_drops_only_connections_whose_credential_died(app, connect):
     assert kept.is_connected() and not revoked.is_connected() and not cookie.is_connected()
 
 
+@pytest.mark.parametrize("database", ["app", "postgres_app"])
+def test_the_check_finds_the_dead_among_more_credentials_than_a_batch(request, database):
+    """More live credentials than one IN list holds (SQLite) or in one array (PostgreSQL)."""
+    app = request.getfixturevalue(database)
+    users = [make_user() for _ in range(3)]
+    tokens = [accounts.issue_token(users[n % 3]) for n in range(credentials.BATCH * 2 + 10)]
+    rows = [accounts.token_for(raw) for raw in tokens]
+    for number, row in enumerate(rows):
+        credentials.remember(f"token-{number}", ("token", row.id))
+    credentials.remember("session-kept", ("session", users[0].id, 0))
+    credentials.remember("session-ended", ("session", users[1].id, 0))
+    dead = {"token-3", f"token-{credentials.BATCH + 7}", "session-ended"}
+    for sid in dead - {"session-ended"}:
+        accounts.revoke_token(rows[int(sid.split("-")[1])])
+    db.session.get(type(users[1]), users[1].id).end_sessions()
+    db.session.commit()
+    assert set(credentials.dead_sids(app)) == dead
+
+
 def test_sweep_drops_a_revoked_kiosk_board(app, connect):
     building = make_building()
     staff = make_staff(building.community)
