@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 
-from mutualaid.accounts import domain
+from mutualaid.accounts import domain, self_service
 from mutualaid.accounts.models import RELATIONS, User
-from mutualaid.accounts.schemas import CredentialsSchema, RegisterSchema
+from mutualaid.accounts.schemas import CredentialsSchema, RegisterSchema, ResetSchema
 from mutualaid.core.errors import DomainError
 from mutualaid.core.extensions import db, limiter
 from mutualaid.places.models import Building, Community, Unit
@@ -19,7 +19,9 @@ from mutualaid.core.routing import is_local_path
 bp = Blueprint("accounts", __name__)
 credentials_form = CredentialsSchema()
 register_form = RegisterSchema()
+reset_form = ResetSchema()
 AUTH_LIMIT = "20/minute"
+RESET_LIMIT = "10/minute"  # as the API's: guessing codes stays slow
 
 
 def _safe_next(target):
@@ -98,10 +100,27 @@ def me():
     return render_template("accounts/me.html")
 
 
-@bp.get("/reset")
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(RESET_LIMIT, methods=["POST"])
 def reset():
-    """Set a new password with a one-time code that staff gave in person."""
-    return render_template("accounts/reset.html")
+    """Set a new password with a one-time code that staff gave in person (the page's script
+    sends it to the API; this POST is for a phone whose script has not loaded yet)."""
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = request.form.to_dict()
+        try:
+            data = reset_form.load({k: form.get(k, "") for k in ("username", "code",
+                                                                  "new_password")})
+            self_service.reset_password(data["username"], data["code"], data["new_password"])
+        except ValidationError as error:
+            errors = translate_all(error.messages)
+        except DomainError as error:
+            errors = error.fields or {"_form": [error.message]}
+        else:
+            db.session.commit()
+            return redirect(url_for("accounts.login", reset="done"))
+    status = 400 if errors else 200
+    return render_template("accounts/reset.html", errors=errors, form=form), status
 
 
 @bp.get("/staff/verify")

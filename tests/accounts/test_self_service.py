@@ -6,13 +6,14 @@ import sqlalchemy as sa
 
 from mutualaid.accounts import self_service
 from mutualaid.accounts.models import ApiToken, ResetCode, User
+from mutualaid.accounts.secrets import check_secret
 from mutualaid.catalogue import domain as catalogue
 from mutualaid.core.errors import Conflict, Forbidden, ValidationFailed
 from mutualaid.core.extensions import db
 from mutualaid.places.models import Unit
 from mutualaid.votes import domain as votes
 from mutualaid.votes.models import Ballot, Vote
-from tests.accounts.test_api import sign_in
+from tests.accounts.test_api import csrf_token, sign_in
 from tests.catalogue.factories import make_session
 from tests.factories import PASSWORD, make_building, make_staff, make_unit, make_user
 from tests.orders.factories import make_neighbourhood, order_in
@@ -91,6 +92,26 @@ def test_reset_code_from_staff_sets_a_new_password_once(api):
                                        "password": NEW}).status_code == 201
     again = api().post("/auth/reset", body | {"new_password": "yet another password"})
     assert again.status_code == 400 and again.json["error"]["code"] == "invalid_code"
+
+
+def test_the_reset_page_works_before_its_script_loads(client, db):
+    """A plain form POST (a phone whose script has not loaded) sets the password too."""
+    unit = make_unit()
+    resident = make_user(verified=True, unit=unit)
+    code, _ttl = self_service.issue_reset_code(make_staff(unit.building.community), resident)
+    db.session.commit()
+    token = csrf_token(client, "/reset")
+    form = {"username": resident.username, "code": code, "new_password": NEW, "csrf_token": token}
+    assert client.post("/reset", data=form | {"csrf_token": "forged"}).status_code == 400
+    english = {"Accept-Language": "en"}
+    wrong = client.post("/reset", data=form | {"code": "AAAA-BBBB"}, headers=english)
+    assert wrong.status_code == 400 and "reset code is not valid" in wrong.text
+    assert wrong.request.method == "POST" and "AAAA" not in wrong.request.url
+    assert check_secret(db.session.get(User, resident.id).password_hash, PASSWORD)
+    done = client.post("/reset", data=form)
+    assert done.status_code == 302 and done.location.endswith("/login?reset=done")
+    assert "Sign in with the new one" in client.get(done.location, headers=english).text
+    assert check_secret(db.session.get(User, resident.id).password_hash, NEW)
 
 
 def test_reset_codes_expire_and_fit_one_user_only(db):
