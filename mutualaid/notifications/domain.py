@@ -8,6 +8,7 @@ user's room once the commit is done.
 """
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from mutualaid.accounts.models import User
@@ -32,16 +33,37 @@ def notify(users, kind, params, url, *, now=None, merge_unread=False, once=False
     ``url`` (a path on this site). With ``merge_unread`` a user who still has an unread
     notice of the same kind and url gets no second one; with ``once``, a user who ever had
     one gets none. Returns the rows written."""
-    if kind not in KINDS or not url.startswith("/") or url.startswith("//"):
-        raise ValueError(f"unknown kind {kind!r} or url {url!r}")
-    now = now or utcnow()
+    _check(kind, url)
     ids = sorted({getattr(user, "id", user) for user in users})
     if (merge_unread or once) and ids:
         ids = sorted(set(ids) - _already_told(ids, kind, url, unread_only=not once))
-    if not ids:
-        return []
+    return _write(kind, [(ids, params, url)], now or utcnow())
+
+
+def notify_each(kind, notices, *, now=None):
+    """``notify`` for each ``(users, params, url)`` of ``notices``, all of one ``kind``, with
+    the readers' settings, phones and languages read once for all (a periodic check may tell
+    thousands at once). Returns the rows written."""
+    notices = [(sorted({getattr(user, "id", user) for user in users}), params, url)
+               for users, params, url in notices]
+    for _users, _params, url in notices:
+        _check(kind, url)
+    return _write(kind, notices, now or utcnow())
+
+
+def _check(kind, url):
+    """Refuse an unknown kind, or a url off this site (a programming error)."""
+    if kind not in KINDS or not url.startswith("/") or url.startswith("//"):
+        raise ValueError(f"unknown kind {kind!r} or url {url!r}")
+
+
+def _write(kind, notices, now):
+    """The inbox rows of ``notices`` (user ids, params, url), their deliveries, and their
+    ``notification.created`` announcements."""
     rows = [Notification(user_id=user_id, kind=kind, params=dict(params), url=url, at=now)
-            for user_id in ids]
+            for ids, params, url in notices for user_id in ids]
+    if not rows:
+        return []
     db.session.add_all(rows)
     db.session.flush()
     if _queue_deliveries(rows, now) and current_app.config.get("NOTIFY_QUEUE_URL"):
@@ -49,10 +71,14 @@ def notify(users, kind, params, url, *, now=None, merge_unread=False, once=False
         from mutualaid.notifications.rq_jobs import enqueue_for
 
         after_commit(enqueue_for, [row.id for row in rows])
-    locales = _locales(ids)
+    locales = _locales(sorted({row.user_id for row in rows}))
+    readers = {}  # each language switched to once, not once a row
     for row in rows:
-        announce("notification.created", _payload(row, locales.get(row.user_id)),
-                 [room("user", row.user_id)])
+        readers.setdefault(reader_locale(locales.get(row.user_id)), []).append(row)
+    for locale, group in readers.items():
+        with force_locale(locale):
+            for row in group:
+                announce("notification.created", _payload(row), [room("user", row.user_id)])
     return rows
 
 
@@ -68,7 +94,7 @@ def _already_told(ids, kind, url, unread_only):
 def _queue_deliveries(rows, now):
     """A delivery row per channel each user wants for the kind, due after quiet hours;
     returns how many."""
-    ids = [row.user_id for row in rows]
+    ids = sorted({row.user_id for row in rows})
     settings = settings_by_user(ids)
     pushable = set(db.session.scalars(sa.select(PushSubscription.user_id).distinct().where(
         PushSubscription.user_id.in_(ids))))
@@ -102,9 +128,9 @@ def reader_locale(locale):
     return locale if locale in choices else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _payload(row, locale):
-    """The ``notification.created`` payload, in the reader's language."""
-    title, body = render(row, reader_locale(locale))
+def _payload(row):
+    """The ``notification.created`` payload, in the current (the reader's) language."""
+    title, body = render(row)
     return {"id": row.id, "version": 1, "kind": row.kind, "title": title, "body": body,
             "url": row.url, "at": row.at.isoformat(), "read_at": None}
 
