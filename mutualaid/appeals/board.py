@@ -1,9 +1,10 @@
 """The open board (公开透明) of a community or a street: figures over the appeals filed in a
 period, by category, the praise and try-harder rankings, and the public appeals anonymised.
 
-Every figure is an aggregate over the ``ix_appeals_board`` index, which holds every column
-they read (so the table itself is not touched); nothing is read row by row but the median
-(two rows at an offset) and the page of public appeals.
+Every count is added up from the day counters ``tally.py`` keeps (a few rows per community,
+grid, category and day, however many appeals there are); only the median (two rows at an
+offset) and the page of public appeals read the appeals, each through an index holding all
+it reads (``ix_appeals_board_*``).
 """
 import threading
 import time
@@ -11,8 +12,9 @@ import time
 import sqlalchemy as sa
 from flask import current_app
 
-from mutualaid.appeals.models import Appeal
+from mutualaid.appeals.models import Appeal, AppealBoardDay
 from mutualaid.appeals.period import period
+from mutualaid.appeals.tally import COUNTS
 from mutualaid.core.extensions import db
 from mutualaid.places.models import Community
 from mutualaid.streets.models import Grid
@@ -22,29 +24,6 @@ CACHE_SIZE = 256
 _lock = threading.Lock()
 RANKED_MINIMUM = 3
 RANKING_SIZE = 10
-RESOLVED = Appeal.status.in_(("resolved", "closed"))
-
-
-COUNTS = ("received", "accepted_in_time", "resolved", "rated", "satisfied",
-          "basically_satisfied", "unrated_closed", "timed")
-
-
-def _counts():
-    """The aggregate columns every figure (and ranking row) is made of; ``timed`` counts
-    the appeals with a first resolution (those the median runs over)."""
-    def count_if(condition):
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    return (
-        sa.func.count(Appeal.id).label("received"),
-        count_if(Appeal.accepted_in_time.is_(True)).label("accepted_in_time"),
-        count_if(sa.and_(RESOLVED, Appeal.resolve_seconds.is_not(None))).label("resolved"),
-        count_if(Appeal.rating.is_not(None)).label("rated"),
-        count_if(Appeal.rating == "satisfied").label("satisfied"),
-        count_if(Appeal.rating == "basically_satisfied").label("basically_satisfied"),
-        count_if(Appeal.closed_unrated.is_(True)).label("unrated_closed"),
-        count_if(Appeal.resolve_seconds.is_not(None)).label("timed"),
-    )
 
 
 def rate(part, whole):
@@ -88,16 +67,13 @@ def board(community_ids, start=None, end=None, page=1, per_page=20, rank_by="gri
 
 
 def _build(community_ids, start, end, since, until, page, per_page, rank_by):
-    """The board's figures, read from the database: every count in one grouped aggregate
-    over the covering index, then the median and the page of public appeals."""
-    where = (Appeal.community_id.in_(sorted(community_ids)), Appeal.created_at >= since,
-             Appeal.created_at < until)
-    key = Appeal.grid_id if rank_by == "grid" else Appeal.community_id
-    groups = [{"key": row.key, "category": row.category,
-               **{name: int(getattr(row, name)) for name in COUNTS}}
-              for row in db.session.execute(
-                  sa.select(key.label("key"), Appeal.category, *_counts())
-                  .where(*where).group_by(key, Appeal.category))]
+    """The board's figures, read from the database: every count from the day counters of
+    ``tally.py``, then the median and the page of public appeals from the appeals."""
+    ids = sorted(community_ids)
+    # one community as an equality, so its indexes also give the order (median, page)
+    where = (Appeal.community_id == ids[0] if len(ids) == 1 else Appeal.community_id.in_(ids),
+             Appeal.created_at >= since, Appeal.created_at < until)
+    groups = _groups(community_ids, start, end, rank_by)
     totals = _added(groups)
     ranked = _ranking(groups, rank_by)
     return {
@@ -109,6 +85,20 @@ def _build(community_ids, start, end, since, until, page, per_page, rank_by):
                     "try_harder": ranked[::-1][:RANKING_SIZE]},
         "appeals": _public_page(where, page, per_page),
     }
+
+
+def _groups(community_ids, start, end, rank_by):
+    """The counts of the local days ``start``..``end`` by grid (or community) and category:
+    ``[{key, category, **counts}]``, ``key`` None for appeals in no grid."""
+    day = AppealBoardDay
+    key = day.grid_id if rank_by == "grid" else day.community_id
+    rows = db.session.execute(
+        sa.select(key.label("key"), day.category,
+                  *(sa.func.sum(getattr(day, name)).label(name) for name in COUNTS))
+        .where(day.community_id.in_(sorted(community_ids)), day.day >= start, day.day <= end)
+        .group_by(key, day.category))
+    return [{"key": row.key or None, "category": row.category,
+             **{name: int(getattr(row, name)) for name in COUNTS}} for row in rows]
 
 
 def _median_hours(where, count):

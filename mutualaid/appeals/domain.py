@@ -21,7 +21,7 @@ from geopy.distance import great_circle
 
 from mutualaid.accounts.domain import require_staff_of, require_verified
 from mutualaid.accounts.models import User
-from mutualaid.appeals import limits, publish
+from mutualaid.appeals import limits, publish, tally
 from mutualaid.appeals.access import Scope, require_acts
 from mutualaid.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, AppealFollow
 from mutualaid.core.database import get_or_404, utcnow
@@ -80,6 +80,7 @@ def file_appeal(actor, data, now=None, anywhere=False):
     appeal.due_at = limits.due_for(appeal)
     db.session.add(appeal)
     db.session.flush()
+    tally.apply([(None, appeal)])
     _event(appeal, actor, "filed", None, "submitted", now, appeal.visit_note)
     publish.appeal_updated(appeal)
     return appeal
@@ -343,7 +344,7 @@ def _move(appeal, actor, kind, now=None, note=None, **values):
     """Apply a step with one conditional UPDATE on the status and version seen, record the
     event and announce it. Raises InvalidTransition when another request was first."""
     now = now or utcnow()
-    seen = appeal.status
+    seen, before = appeal.status, tally.snapshot(appeal)
     target = _target(appeal, kind)
     values["due_at"] = due_after(appeal, target, values)
     result = db.session.execute(
@@ -356,6 +357,7 @@ def _move(appeal, actor, kind, now=None, note=None, **values):
         raise InvalidTransition(_("Someone else changed this appeal first: it is %(status)s now.",
                                   status=STATUS_NAMES[appeal.status]))
     db.session.refresh(appeal)
+    tally.apply([(before, appeal)])
     _event(appeal, actor, kind, seen, target, now, note)
     publish.appeal_updated(appeal)
     return appeal
@@ -401,9 +403,11 @@ def move_many(steps, now):
     if not moved:
         return []
     db.session.execute(sa.insert(AppealEvent), events)
+    before = {appeal_id: tally.snapshot(appeal) for appeal_id, appeal in moved.items()}
     fresh = db.session.scalars(
         sa.select(Appeal).where(Appeal.id.in_(moved)).options(so.selectinload(Appeal.appellant))
         .order_by(Appeal.id).execution_options(populate_existing=True)).all()
+    tally.apply([(before[appeal.id], appeal) for appeal in fresh])
     _tell_appellants(fresh, {event["appeal_id"]: event["kind"] for event in events})
     for appeal in fresh:
         publish.appeal_updated(appeal)
