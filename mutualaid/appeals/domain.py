@@ -386,19 +386,13 @@ def move_many(steps, now):
         groups.setdefault((kind, note, tuple(sorted(values.items()))), []).append(appeal)
     moved, events = {}, []
     for (kind, note, values), appeals in groups.items():
-        target = _target(appeals[0], kind)
-        ids = set(db.session.scalars(
-            sa.update(Appeal).where(  # the ids alone let SQLite search by the primary key
-                Appeal.id.in_([appeal.id for appeal in appeals]),
-                sa.tuple_(Appeal.id, Appeal.version).in_(
-                    [(appeal.id, appeal.version) for appeal in appeals]))
-            .values(status=target, version=Appeal.version + 1, updated_at=now, **dict(values))
-            .returning(Appeal.id).execution_options(synchronize_session=False)))
+        target, values = _target(appeals[0], kind), dict(values)
+        ids = _update_unchanged(appeals, values | {"status": target, "updated_at": now})
         for appeal in appeals:
             if appeal.id in ids:
                 moved[appeal.id] = appeal
                 events.append(dict(appeal_id=appeal.id, actor_id=None, at=now, kind=kind,
-                                   level=dict(values).get("level", appeal.level),
+                                   level=values.get("level", appeal.level),
                                    from_status=appeal.status, to_status=target, note=note))
     if not moved:
         return []
@@ -412,6 +406,17 @@ def move_many(steps, now):
     for appeal in fresh:
         publish.appeal_updated(appeal)
     return fresh
+
+
+def _update_unchanged(appeals, values):
+    """Set ``values`` on those of ``appeals`` still at the version seen; returns their ids."""
+    return set(db.session.scalars(
+        sa.update(Appeal).where(  # the ids alone let SQLite search by the primary key
+            Appeal.id.in_([appeal.id for appeal in appeals]),
+            sa.tuple_(Appeal.id, Appeal.version).in_(
+                [(appeal.id, appeal.version) for appeal in appeals]))
+        .values(version=Appeal.version + 1, **values)
+        .returning(Appeal.id).execution_options(synchronize_session=False)))
 
 
 def _event(appeal, actor, kind, from_status, to_status, now, note=None):
