@@ -155,7 +155,9 @@ def _public_page(where, page, per_page):
     ids = db.session.scalars(sa.select(Appeal.id).where(*public)
                              .order_by(Appeal.created_at.desc(), Appeal.id.desc())
                              .offset((page - 1) * per_page).limit(per_page)).all()
-    rows = {a.id: a for a in db.session.scalars(sa.select(Appeal).where(Appeal.id.in_(ids)))}
+    rows = {row.id: row for row in db.session.execute(sa.select(
+        Appeal.id, Appeal.category, Appeal.title, Appeal.building_id, Appeal.status,
+        Appeal.level, Appeal.created_at, Appeal.reply).where(Appeal.id.in_(ids)))}
     return {"items": [_public(rows[i]) for i in ids], "page": page, "pages": pages,
             "total": total}
 
