@@ -21,8 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
-from mutualaid import create_app  # noqa: E402
-from mutualaid.core.config import TestingConfig  # noqa: E402
+from bench.common import fresh_app, summary, timed  # noqa: E402
 from mutualaid.core.database import utcnow  # noqa: E402
 from mutualaid.core.extensions import db  # noqa: E402
 
@@ -89,26 +88,6 @@ def build(units_total, ballots_total, rng):
     return vote.id, len(keys)
 
 
-def timed(fn, runs):
-    """``(wall ms, process CPU ms)`` of ``fn()`` per run, each on a fresh session."""
-    samples = []
-    for _ in range(runs):
-        db.session.remove()
-        start, cpu = time.perf_counter(), time.process_time()
-        fn()
-        samples.append(((time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000))
-    return samples
-
-
-def summary(name, samples):
-    """One line: wall median, p95 and max, and the CPU median (steady on a busy machine)."""
-    ordered = sorted(wall for wall, _cpu in samples)
-    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
-    cpu = statistics.median(cpu for _wall, cpu in samples)
-    return (f"{name:32} median {statistics.median(ordered):6.1f} ms  p95 {p95:6.1f} ms  "
-            f"max {ordered[-1]:6.1f} ms  cpu median {cpu:6.1f} ms")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=5000)
@@ -117,12 +96,11 @@ def main():
     options = parser.parse_args()
     rng = random.Random(278)
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(TestingConfig(tmp))
+        app = fresh_app(tmp)
         with app.app_context():
             from mutualaid.votes import audit, domain
             from mutualaid.votes.models import Vote
 
-            db.create_all()
             started = time.perf_counter()
             vote_id, voters = build(options.units, options.ballots, rng)
             print(f"built {options.units} units, {voters} voters, {options.ballots} ballot "

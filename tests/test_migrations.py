@@ -66,3 +66,36 @@ def test_migrations_on_postgresql(tmp_path):
         connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     assert_upgrade_matches_models_and_downgrades(migrated_app(tmp_path, POSTGRES_URL))
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql",
+                                                             marks=pytest.mark.postgres)])
+def test_the_board_counters_migration_counts_the_appeals_filed_before(tmp_path, database):
+    from mutualaid.appeals import domain
+    from mutualaid.appeals.models import AppealBoardDay
+    from tests.appeals.factories import T0, appeal_in, file, make_street
+
+    if database == "postgresql":
+        require_postgres()
+        engine = sa.create_engine(POSTGRES_URL)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    url = POSTGRES_URL if database == "postgresql" else f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    app = migrated_app(tmp_path, url)
+    with app.app_context():
+        upgrade()
+        place = make_street()
+        for status in ("closed", "reopened", "resolved", "rejected", "accepted"):
+            appeal_in(status, place)
+        domain.reject_appeal(place.staff, file(place, building=place.loose), "No", T0)
+        db.session.commit()
+        table = AppealBoardDay.__table__
+        kept = sorted(tuple(row) for row in db.session.execute(sa.select(table)))
+        db.session.remove()
+        downgrade(revision="0012")  # undo the board counters only
+        upgrade()
+        assert sorted(tuple(row) for row in db.session.execute(sa.select(table))) == kept
+        assert sum(row[4] for row in kept) == 6  # received: each appeal once
+        db.session.remove()
+        db.engine.dispose()

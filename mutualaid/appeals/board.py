@@ -1,9 +1,10 @@
 """The open board (公开透明) of a community or a street: figures over the appeals filed in a
 period, by category, the praise and try-harder rankings, and the public appeals anonymised.
 
-Every figure is an aggregate over the ``ix_appeals_board`` index, which holds every column
-they read (so the table itself is not touched); nothing is read row by row but the median
-(two rows at an offset) and the page of public appeals.
+Every count is added up from the day counters ``tally.py`` keeps (a few rows per community,
+grid, category and day, however many appeals there are); only the median (two rows at an
+offset) and the page of public appeals read the appeals, each through an index holding all
+it reads (``ix_appeals_board_*``).
 """
 import threading
 import time
@@ -11,8 +12,9 @@ import time
 import sqlalchemy as sa
 from flask import current_app
 
-from mutualaid.appeals.models import Appeal
+from mutualaid.appeals.models import Appeal, AppealBoardDay
 from mutualaid.appeals.period import period
+from mutualaid.appeals.tally import COUNTS
 from mutualaid.core.extensions import db
 from mutualaid.places.models import Community
 from mutualaid.streets.models import Grid
@@ -22,23 +24,6 @@ CACHE_SIZE = 256
 _lock = threading.Lock()
 RANKED_MINIMUM = 3
 RANKING_SIZE = 10
-RESOLVED = Appeal.status.in_(("resolved", "closed"))
-
-
-def _counts():
-    """The aggregate columns every figure (and ranking row) is made of."""
-    def count_if(condition):
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    return (
-        sa.func.count(Appeal.id).label("received"),
-        count_if(Appeal.accepted_in_time.is_(True)).label("accepted_in_time"),
-        count_if(sa.and_(RESOLVED, Appeal.resolve_seconds.is_not(None))).label("resolved"),
-        count_if(Appeal.rating.is_not(None)).label("rated"),
-        count_if(Appeal.rating == "satisfied").label("satisfied"),
-        count_if(Appeal.rating == "basically_satisfied").label("basically_satisfied"),
-        count_if(Appeal.closed_unrated.is_(True)).label("unrated_closed"),
-    )
 
 
 def rate(part, whole):
@@ -46,16 +31,19 @@ def rate(part, whole):
     return round(part / whole, 4) if whole else None
 
 
-def _figures(row):
-    """The counts of one aggregate row and the rates they give."""
-    figures = {key: int(getattr(row, key) or 0) for key in (
-        "received", "accepted_in_time", "resolved", "rated", "satisfied",
-        "basically_satisfied", "unrated_closed")}
+def _figures(counts):
+    """The counts (a dict of ``COUNTS``) and the rates they give."""
+    figures = {key: counts[key] for key in COUNTS if key != "timed"}
     figures["acceptance_rate"] = rate(figures["accepted_in_time"], figures["received"])
     figures["resolution_rate"] = rate(figures["resolved"], figures["received"])
     figures["satisfaction_rate"] = rate(figures["satisfied"] + figures["basically_satisfied"],
                                         figures["rated"])
     return figures
+
+
+def _added(rows):
+    """The counts of ``rows`` added up."""
+    return {key: sum(row[key] for row in rows) for key in COUNTS}
 
 
 def board(community_ids, start=None, end=None, page=1, per_page=20, rank_by="grid"):
@@ -79,60 +67,74 @@ def board(community_ids, start=None, end=None, page=1, per_page=20, rank_by="gri
 
 
 def _build(community_ids, start, end, since, until, page, per_page, rank_by):
-    """The board's figures, read from the database."""
-    where = (Appeal.community_id.in_(sorted(community_ids)), Appeal.created_at >= since,
-             Appeal.created_at < until)
-    figures = _figures(db.session.execute(sa.select(*_counts()).where(*where)).one())
-    figures["median_hours_to_resolve"] = _median_hours(where)
-    ranked = _ranking(where, rank_by)
+    """The board's figures, read from the database: every count from the day counters of
+    ``tally.py``, then the median and the page of public appeals from the appeals."""
+    ids = sorted(community_ids)
+    # one community as an equality, so its indexes also give the order (median, page)
+    where = (Appeal.community_id == ids[0] if len(ids) == 1 else Appeal.community_id.in_(ids),
+             Appeal.created_at >= since, Appeal.created_at < until)
+    groups = _groups(community_ids, start, end, rank_by)
+    totals = _added(groups)
+    ranked = _ranking(groups, rank_by)
     return {
         "period": {"from": start.isoformat(), "to": end.isoformat()},
-        **figures,
-        "by_category": _by_category(where),
+        **_figures(totals),
+        "median_hours_to_resolve": _median_hours(where, totals["timed"]),
+        "by_category": _by_category(groups),
         "ranking": {"praise": ranked[:RANKING_SIZE],
                     "try_harder": ranked[::-1][:RANKING_SIZE]},
         "appeals": _public_page(where, page, per_page),
     }
 
 
-def _median_hours(where):
-    """The median hours from filing to the first resolution, or None."""
-    done = (*where, Appeal.resolve_seconds.is_not(None))
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(Appeal).where(*done))
+def _groups(community_ids, start, end, rank_by):
+    """The counts of the local days ``start``..``end`` by grid (or community) and category:
+    ``[{key, category, **counts}]``, ``key`` None for appeals in no grid."""
+    day = AppealBoardDay
+    key = day.grid_id if rank_by == "grid" else day.community_id
+    rows = db.session.execute(
+        sa.select(key.label("key"), day.category,
+                  *(sa.func.sum(getattr(day, name)).label(name) for name in COUNTS))
+        .where(day.community_id.in_(sorted(community_ids)), day.day >= start, day.day <= end)
+        .group_by(key, day.category))
+    return [{"key": row.key or None, "category": row.category,
+             **{name: int(getattr(row, name)) for name in COUNTS}} for row in rows]
+
+
+def _median_hours(where, count):
+    """The median hours from filing to the first resolution of ``count`` appeals, or None."""
     if not count:
         return None
-    middle = db.session.scalars(sa.select(Appeal.resolve_seconds).where(*done)
+    middle = db.session.scalars(sa.select(Appeal.resolve_seconds)
+                                .where(*where, Appeal.resolve_seconds.is_not(None))
                                 .order_by(Appeal.resolve_seconds)
                                 .offset((count - 1) // 2).limit(2 - count % 2)).all()
     return round(sum(middle) / len(middle) / 3600, 2)
 
 
-def _by_category(where):
+def _by_category(groups):
     """``{code: {received, resolved}}`` of the categories appealed in the period."""
-    resolved = sa.func.sum(sa.case((sa.and_(RESOLVED, Appeal.resolve_seconds.is_not(None)),
-                                    1), else_=0))
-    rows = db.session.execute(sa.select(Appeal.category, sa.func.count(Appeal.id), resolved)
-                              .where(*where).group_by(Appeal.category)).all()
-    return {code: {"received": int(received), "resolved": int(done or 0)}
-            for code, received, done in sorted(rows)}
+    codes = sorted({group["category"] for group in groups})
+    return {code: {name: sum(g[name] for g in groups if g["category"] == code)
+                   for name in ("received", "resolved")} for code in codes}
 
 
-def _ranking(where, rank_by):
+def _ranking(groups, rank_by):
     """The grids (or communities) with at least 3 appeals, best first: by resolution rate,
     then satisfaction rate, then received."""
-    if rank_by == "grid":
-        key, model = Appeal.grid_id, Grid
-        extra = (Appeal.grid_id.is_not(None),)
-    else:
-        key, model, extra = Appeal.community_id, Community, ()
-    rows = db.session.execute(
-        sa.select(key.label("key"), model.name, *_counts())
-        .join(model, model.id == key).where(*where, *extra).group_by(key, model.name)
-        .having(sa.func.count(Appeal.id) >= RANKED_MINIMUM)).all()
+    model = Grid if rank_by == "grid" else Community
+    by_key = {}
+    for group in groups:
+        if group["key"] is not None:
+            by_key.setdefault(group["key"], []).append(group)
+    counts = {key: _added(rows) for key, rows in by_key.items()}
+    counts = {key: c for key, c in counts.items() if c["received"] >= RANKED_MINIMUM}
+    names = dict(db.session.execute(sa.select(model.id, model.name)
+                                    .where(model.id.in_(sorted(counts)))).all())
     ranked = []
-    for row in rows:
-        figures = _figures(row)
-        ranked.append({"kind": rank_by, "id": row.key, "name": row.name,
+    for key, c in counts.items():
+        figures = _figures(c)
+        ranked.append({"kind": rank_by, "id": key, "name": names[key],
                        "received": figures["received"],
                        "resolution_rate": figures["resolution_rate"],
                        "satisfaction_rate": figures["satisfaction_rate"]})
@@ -143,13 +145,25 @@ def _ranking(where, rank_by):
 
 
 def _public_page(where, page, per_page):
-    """The public appeals of the period, newest first, without names or photos."""
-    select = (sa.select(Appeal).where(*where, Appeal.public.is_(True))
-              .order_by(Appeal.created_at.desc(), Appeal.id.desc()))
-    result = db.paginate(select, page=page, per_page=per_page, error_out=False,
-                         max_per_page=100)
-    return {"items": [{"id": a.id, "category": a.category, "title": a.title,
-                       "building_id": a.building_id, "status": a.status, "level": a.level,
-                       "created_at": a.created_at.isoformat(), "reply": a.reply}
-                      for a in result.items],
-            "page": result.page, "pages": result.pages, "total": result.total}
+    """The public appeals of the period, newest first, without names or photos: the page's
+    ids from the covering index, then only those rows."""
+    public = (*where, Appeal.public.is_(True))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Appeal).where(*public))
+    per_page = max(1, min(per_page, 100))
+    pages = -(-total // per_page)
+    page = max(1, page)
+    ids = db.session.scalars(sa.select(Appeal.id).where(*public)
+                             .order_by(Appeal.created_at.desc(), Appeal.id.desc())
+                             .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = {row.id: row for row in db.session.execute(sa.select(
+        Appeal.id, Appeal.category, Appeal.title, Appeal.building_id, Appeal.status,
+        Appeal.level, Appeal.created_at, Appeal.reply).where(Appeal.id.in_(ids)))}
+    return {"items": [_public(rows[i]) for i in ids], "page": page, "pages": pages,
+            "total": total}
+
+
+def _public(appeal):
+    """One public appeal as the board lists it."""
+    return {"id": appeal.id, "category": appeal.category, "title": appeal.title,
+            "building_id": appeal.building_id, "status": appeal.status, "level": appeal.level,
+            "created_at": appeal.created_at.isoformat(), "reply": appeal.reply}

@@ -1,7 +1,8 @@
 """The periodic check: open appeals overdue at their level escalate by themselves (at the top
 they get an ``overdue`` event, once per limit), and resolved appeals nobody rated in 7 days
 close. One pass reads only what is due, through the ``(status, due_at)`` and
-``(status, resolved_at)`` indexes.
+``(status, resolved_at)`` indexes, and moves it 500 at a time as sets (``domain.move_many``):
+a handful of statements per batch rather than several per appeal.
 
 It runs from ``flask --app app escalate-appeals`` (cron, or the background worker every
 ``APPEALS_CHECK_SECONDS``), and lazily before appeal reads, at most once per
@@ -13,11 +14,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from mutualaid.appeals import domain
+from mutualaid.appeals import domain, limits
 from mutualaid.appeals.models import OPEN_STATUSES, Appeal
 from mutualaid.core.database import utcnow
-from mutualaid.core.errors import InvalidTransition
 from mutualaid.core.extensions import db
+from mutualaid.streets import domain as streets
 
 BATCH = 500
 KEY = "appeals_next_check"
@@ -26,43 +27,59 @@ KEY = "appeals_next_check"
 def escalate_overdue(now=None):
     """Escalate (or at the top, mark) every open appeal past its due time; returns how many."""
     now = now or utcnow()
-    done = 0
-    while True:
-        due = db.session.scalars(
-            sa.select(Appeal).where(Appeal.status.in_(OPEN_STATUSES), Appeal.due_at <= now)
-            .order_by(Appeal.due_at, Appeal.id).limit(BATCH)).all()
-        for appeal in due:
-            done += _one_overdue(appeal, now)
-        if len(due) < BATCH:
-            return done
+    in_a_street = {}  # community id: True when it has a street above it, read once a pass
+    due = sa.select(Appeal).where(Appeal.status.in_(OPEN_STATUSES), Appeal.due_at <= now)
+    return _in_batches(due.order_by(Appeal.due_at, Appeal.id),
+                       lambda batch: _overdue_steps(batch, in_a_street, now), now)
 
 
-def _one_overdue(appeal, now):
-    """Move one overdue appeal up, or mark it at the top; 0 when someone acted first."""
-    higher = domain.next_level(appeal)
-    try:
+def _overdue_steps(appeals, in_a_street, now):
+    """The step each overdue appeal takes: up a level, or at the top an ``overdue`` mark."""
+    limits_of = limits.limits_by_community({appeal.community_id for appeal in appeals})
+    reasons = {}  # translated once per level and limit, not once per appeal
+    steps = []
+    for appeal in appeals:
+        if appeal.community_id not in in_a_street:
+            in_a_street[appeal.community_id] = (
+                streets.street_id_of(appeal.community_id) is not None)
+        higher = domain.level_above(appeal.level, in_a_street[appeal.community_id])
         if higher is None:
-            domain.note_overdue(appeal, now)
+            kind, values = "overdue", {"overdue_noted": limits.stage_of(appeal)}
         else:
-            domain.escalate_to(appeal, None, higher, domain._overdue_reason(appeal), now)
-    except InvalidTransition:
-        return 0
-    return 1
+            kind, values = "escalated", {"level": higher, "level_since": now,
+                                         "overdue_noted": None}
+        values["due_at"] = domain.due_after(appeal, appeal.status, values,
+                                            limits_of[appeal.community_id])
+        reason = (appeal.level, limits.stage_of(appeal))
+        if reason not in reasons:
+            reasons[reason] = domain._overdue_reason(appeal)
+        steps.append((appeal, kind, reasons[reason], values))
+    return steps
 
 
 def close_unrated(now=None):
     """Close every resolved appeal left unrated for 7 days; returns how many."""
     now = now or utcnow()
-    limit = now - timedelta(days=domain.RATING_DAYS)
-    closed = 0
-    for appeal in db.session.scalars(sa.select(Appeal).where(
-            Appeal.status == "resolved", Appeal.resolved_at <= limit)).all():
-        try:
-            domain.close_unrated(appeal, now)
-            closed += 1
-        except InvalidTransition:
-            continue
-    return closed
+    note = domain.unrated_note()
+    unrated = sa.select(Appeal).where(
+        Appeal.status == "resolved",
+        Appeal.resolved_at <= now - timedelta(days=domain.RATING_DAYS))
+    return _in_batches(unrated.order_by(Appeal.resolved_at, Appeal.id), lambda batch: [
+        (appeal, "closed", note, {"closed_unrated": True, "due_at": None})
+        for appeal in batch], now)
+
+
+def _in_batches(select, steps_of, now):
+    """Take ``BATCH`` appeals of ``select`` at a time and apply their steps, until fewer
+    are left (each step takes an appeal out of ``select``); returns how many moved."""
+    done = 0
+    while True:
+        batch = db.session.scalars(select.limit(BATCH)
+                                   .execution_options(populate_existing=True)).all()
+        if batch:
+            done += len(domain.move_many(steps_of(batch), now))
+        if len(batch) < BATCH:
+            return done
 
 
 def run_checks(now=None):

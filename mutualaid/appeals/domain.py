@@ -14,13 +14,14 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext, lazy_pgettext
 from geopy.distance import great_circle
 
 from mutualaid.accounts.domain import require_staff_of, require_verified
 from mutualaid.accounts.models import User
-from mutualaid.appeals import limits, publish
+from mutualaid.appeals import limits, publish, tally
 from mutualaid.appeals.access import Scope, require_acts
 from mutualaid.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, AppealFollow
 from mutualaid.core.database import get_or_404, utcnow
@@ -79,6 +80,7 @@ def file_appeal(actor, data, now=None, anywhere=False):
     appeal.due_at = limits.due_for(appeal)
     db.session.add(appeal)
     db.session.flush()
+    tally.apply([(None, appeal)])
     _event(appeal, actor, "filed", None, "submitted", now, appeal.visit_note)
     publish.appeal_updated(appeal)
     return appeal
@@ -221,7 +223,14 @@ def next_level(appeal):
     stops at ``community``)."""
     if appeal.level == "grid":
         return "community"
-    if appeal.level == "community" and streets.street_id_of(appeal.community_id) is not None:
+    return level_above(appeal.level, streets.street_id_of(appeal.community_id) is not None)
+
+
+def level_above(level, in_a_street):
+    """The level above ``level`` for a community in a street or not, or None at the top."""
+    if level == "grid":
+        return "community"
+    if level == "community" and in_a_street:
         return "street"
     return None
 
@@ -248,8 +257,12 @@ def rate_appeal(actor, appeal, rating, comment=None, now=None):
 
 def close_unrated(appeal, now=None):
     """Close a resolved appeal nobody rated in 7 days (counted apart on the board)."""
-    return _move(appeal, None, "closed", now, note=_("Not rated within 7 days."),
-                 closed_unrated=True)
+    return _move(appeal, None, "closed", now, note=unrated_note(), closed_unrated=True)
+
+
+def unrated_note():
+    """Why an appeal closed by itself (in the language of the moment)."""
+    return _("Not rated within 7 days.")
 
 
 def note_overdue(appeal, now=None):
@@ -331,12 +344,9 @@ def _move(appeal, actor, kind, now=None, note=None, **values):
     """Apply a step with one conditional UPDATE on the status and version seen, record the
     event and announce it. Raises InvalidTransition when another request was first."""
     now = now or utcnow()
-    seen = appeal.status
-    target = TRANSITIONS[kind][1] if kind in TRANSITIONS else seen
-    after = {column: getattr(appeal, column)
-             for column in ("community_id", "level", "level_since", "overdue_noted")}
-    after |= {key: value for key, value in values.items() if key in after} | {"status": target}
-    values["due_at"] = limits.due_for(SimpleNamespace(**after))
+    seen, before = appeal.status, tally.snapshot(appeal)
+    target = _target(appeal, kind)
+    values["due_at"] = due_after(appeal, target, values)
     result = db.session.execute(
         sa.update(Appeal).where(Appeal.id == appeal.id, Appeal.status == seen,
                                 Appeal.version == appeal.version)
@@ -347,9 +357,66 @@ def _move(appeal, actor, kind, now=None, note=None, **values):
         raise InvalidTransition(_("Someone else changed this appeal first: it is %(status)s now.",
                                   status=STATUS_NAMES[appeal.status]))
     db.session.refresh(appeal)
+    tally.apply([(before, appeal)])
     _event(appeal, actor, kind, seen, target, now, note)
     publish.appeal_updated(appeal)
     return appeal
+
+
+def _target(appeal, kind):
+    """The status a ``kind`` step leads to (escalations and marks keep the appeal's)."""
+    return TRANSITIONS[kind][1] if kind in TRANSITIONS else appeal.status
+
+
+def due_after(appeal, target, values, limits_of=None):
+    """The due time of ``appeal`` once it has ``target`` status and the changed ``values``."""
+    after = {column: getattr(appeal, column)
+             for column in ("community_id", "level", "level_since", "overdue_noted")}
+    after |= {key: value for key, value in values.items() if key in after} | {"status": target}
+    return limits.due_for(SimpleNamespace(**after), limits_of)
+
+
+def move_many(steps, now):
+    """Apply automatic steps ``[(appeal, kind, note, values)]`` (``values`` with their
+    ``due_at``) to many appeals: one UPDATE per set of equal changes, each row guarded by
+    the version seen (an appeal someone changed meanwhile is left out), the events in one
+    insert, then the appellants told and each appeal announced. Returns the appeals moved."""
+    groups = {}
+    for appeal, kind, note, values in steps:
+        groups.setdefault((kind, note, tuple(sorted(values.items()))), []).append(appeal)
+    moved, events = {}, []
+    for (kind, note, values), appeals in groups.items():
+        target, values = _target(appeals[0], kind), dict(values)
+        ids = _update_unchanged(appeals, values | {"status": target, "updated_at": now})
+        for appeal in appeals:
+            if appeal.id in ids:
+                moved[appeal.id] = appeal
+                events.append(dict(appeal_id=appeal.id, actor_id=None, at=now, kind=kind,
+                                   level=values.get("level", appeal.level),
+                                   from_status=appeal.status, to_status=target, note=note))
+    if not moved:
+        return []
+    db.session.execute(sa.insert(AppealEvent), events)
+    before = {appeal_id: tally.snapshot(appeal) for appeal_id, appeal in moved.items()}
+    fresh = db.session.scalars(
+        sa.select(Appeal).where(Appeal.id.in_(moved)).options(so.selectinload(Appeal.appellant))
+        .order_by(Appeal.id).execution_options(populate_existing=True)).all()
+    tally.apply([(before[appeal.id], appeal) for appeal in fresh])
+    _tell_appellants(fresh, {event["appeal_id"]: event["kind"] for event in events})
+    for appeal in fresh:
+        publish.appeal_updated(appeal)
+    return fresh
+
+
+def _update_unchanged(appeals, values):
+    """Set ``values`` on those of ``appeals`` still at the version seen; returns their ids."""
+    return set(db.session.scalars(
+        sa.update(Appeal).where(  # the ids alone let SQLite search by the primary key
+            Appeal.id.in_([appeal.id for appeal in appeals]),
+            sa.tuple_(Appeal.id, Appeal.version).in_(
+                [(appeal.id, appeal.version) for appeal in appeals]))
+        .values(version=Appeal.version + 1, **values)
+        .returning(Appeal.id).execution_options(synchronize_session=False)))
 
 
 def _event(appeal, actor, kind, from_status, to_status, now, note=None):
@@ -371,3 +438,19 @@ def _tell_appellant(appeal, event):
     people = ({appeal.appellant_id} | follower_ids(appeal)) - {event.actor_id}
     notify(people, "appeal.updated", {"title": appeal.title, "step": event.kind},
            f"/appeals/{appeal.id}")
+
+
+def _tell_appellants(appeals, steps):
+    """``_tell_appellant`` for many appeals and their automatic steps (``{id: kind}``), the
+    followers read at once."""
+    from mutualaid.notifications.domain import notify_each
+
+    followers = {}
+    for appeal_id, user_id in db.session.execute(
+            sa.select(AppealFollow.appeal_id, AppealFollow.user_id)
+            .where(AppealFollow.appeal_id.in_([appeal.id for appeal in appeals]))):
+        followers.setdefault(appeal_id, set()).add(user_id)
+    notify_each("appeal.updated", [
+        ({appeal.appellant_id} | followers.get(appeal.id, set()),
+         {"title": appeal.title, "step": steps[appeal.id]}, f"/appeals/{appeal.id}")
+        for appeal in appeals])

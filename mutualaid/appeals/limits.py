@@ -17,11 +17,16 @@ ACCEPTING = ("submitted", "reopened")  # waiting to be accepted at their level
 
 def limits_for(community_id):
     """``{level: (accept_minutes, resolve_minutes)}`` of a community, defaults filled in."""
-    limits = dict(DEFAULTS)
+    return limits_by_community([community_id])[community_id]
+
+
+def limits_by_community(community_ids):
+    """``limits_for`` of each of ``community_ids``, read at once."""
+    found = {community_id: dict(DEFAULTS) for community_id in community_ids}
     for row in db.session.scalars(sa.select(AppealLimit)
-                                  .where(AppealLimit.community_id == community_id)):
-        limits[row.level] = (row.accept_minutes, row.resolve_minutes)
-    return limits
+                                  .where(AppealLimit.community_id.in_(sorted(found)))):
+        found[row.community_id][row.level] = (row.accept_minutes, row.resolve_minutes)
+    return found
 
 
 def as_dict(limits):

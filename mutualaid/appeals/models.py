@@ -1,5 +1,5 @@
 """Appeals, their events, photos, followers and the time limits of each level."""
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -30,10 +30,13 @@ class Appeal(db.Model):
         sa.CheckConstraint(f"rating IS NULL OR rating IN {RATINGS}", name="rating_known"),
         sa.Index("ix_appeals_status_due_at", "status", "due_at"),
         sa.Index("ix_appeals_status_resolved_at", "status", "resolved_at"),
-        # Covers every figure of the open board, so its aggregates never read the table.
-        sa.Index("ix_appeals_board", "community_id", "created_at", "status", "category",
-                 "grid_id", "accepted_in_time", "resolve_seconds", "rating", "closed_unrated",
-                 "public"),
+        # The open board reads the appeals only for its median and its public page (its
+        # counts are AppealBoardDay's), each through an index that holds all it reads:
+        # the median of one community walks resolve_seconds in order, of several the period;
+        # the public page reads a community's public appeals newest first.
+        sa.Index("ix_appeals_board_median", "community_id", "resolve_seconds", "created_at"),
+        sa.Index("ix_appeals_board_period", "community_id", "created_at", "resolve_seconds"),
+        sa.Index("ix_appeals_board_public", "community_id", "public", "created_at"),
         sa.Index("ix_appeals_community_status", "community_id", "status"),
     )
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -136,3 +139,23 @@ class AppealLimit(db.Model):
     level: so.Mapped[str] = so.mapped_column(sa.String(10), primary_key=True)
     accept_minutes: so.Mapped[int] = so.mapped_column(sa.Integer)
     resolve_minutes: so.Mapped[int] = so.mapped_column(sa.Integer)
+
+
+class AppealBoardDay(db.Model):
+    """The open board's counts of the appeals filed on one local day in a community, grid
+    and category (``tally.py`` keeps them as each step happens)."""
+
+    __tablename__ = "appeal_board_days"
+    community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id"),
+                                                    primary_key=True)
+    day: so.Mapped[date] = so.mapped_column(sa.Date, primary_key=True)
+    grid_id: so.Mapped[int] = so.mapped_column(primary_key=True)  # 0: in no grid
+    category: so.Mapped[str] = so.mapped_column(sa.String(30), primary_key=True)
+    received: so.Mapped[int] = so.mapped_column(default=0)
+    accepted_in_time: so.Mapped[int] = so.mapped_column(default=0)
+    resolved: so.Mapped[int] = so.mapped_column(default=0)
+    rated: so.Mapped[int] = so.mapped_column(default=0)
+    satisfied: so.Mapped[int] = so.mapped_column(default=0)
+    basically_satisfied: so.Mapped[int] = so.mapped_column(default=0)
+    unrated_closed: so.Mapped[int] = so.mapped_column(default=0)
+    timed: so.Mapped[int] = so.mapped_column(default=0)  # with a first resolution

@@ -32,29 +32,53 @@ def notify(users, kind, params, url, *, now=None, merge_unread=False, once=False
     ``url`` (a path on this site). With ``merge_unread`` a user who still has an unread
     notice of the same kind and url gets no second one; with ``once``, a user who ever had
     one gets none. Returns the rows written."""
-    if kind not in KINDS or not url.startswith("/") or url.startswith("//"):
-        raise ValueError(f"unknown kind {kind!r} or url {url!r}")
-    now = now or utcnow()
+    _check(kind, url)
     ids = sorted({getattr(user, "id", user) for user in users})
     if (merge_unread or once) and ids:
         ids = sorted(set(ids) - _already_told(ids, kind, url, unread_only=not once))
-    if not ids:
+    return _write(kind, [(ids, params, url)], now or utcnow())
+
+
+def notify_each(kind, notices, *, now=None):
+    """``notify`` for each ``(users, params, url)`` of ``notices``, all of one ``kind``, with
+    the readers' settings, phones and languages read once for all (a periodic check may tell
+    thousands at once). Returns the rows written."""
+    notices = [(sorted({getattr(user, "id", user) for user in users}), params, url)
+               for users, params, url in notices]
+    for _users, _params, url in notices:
+        _check(kind, url)
+    return _write(kind, notices, now or utcnow())
+
+
+def _check(kind, url):
+    """Refuse an unknown kind, or a url off this site (a programming error)."""
+    if kind not in KINDS or not url.startswith("/") or url.startswith("//"):
+        raise ValueError(f"unknown kind {kind!r} or url {url!r}")
+
+
+def _write(kind, notices, now):
+    """The inbox rows of ``notices`` (user ids, params, url), their deliveries, and their
+    ``notification.created`` announcements."""
+    values = [dict(user_id=user_id, kind=kind, params=dict(params), url=url, at=now)
+              for ids, params, url in notices for user_id in ids]
+    if not values:
         return []
     rows = db.session.scalars(  # one bulk INSERT (a fan-out writes thousands)
         sa.insert(Notification).returning(Notification, sort_by_parameter_order=True),
-        [dict(user_id=user_id, kind=kind, params=dict(params), url=url, at=now)
-         for user_id in ids]).all()
+        values).all()
     if _queue_deliveries(rows, now) and current_app.config.get("NOTIFY_QUEUE_URL"):
         from mutualaid.notifications.background import after_commit
         from mutualaid.notifications.rq_jobs import enqueue_for
 
         after_commit(enqueue_for, [row.id for row in rows])
-    locales, texts = _locales(ids), {}  # the rows share kind and params: a text per language
+    locales = _locales(sorted({row.user_id for row in rows}))
+    texts = {}  # rows of one notice share their params: a text per notice and language
     for row in rows:
         locale = reader_locale(locales.get(row.user_id))
-        if locale not in texts:
-            texts[locale] = render(row, locale)
-        announce("notification.created", _payload(row, *texts[locale]),
+        key = (locale, row.url, repr(sorted(row.params.items())))
+        if key not in texts:
+            texts[key] = render(row, locale)
+        announce("notification.created", _payload(row, *texts[key]),
                  [room("user", row.user_id)])
     return rows
 
@@ -71,7 +95,7 @@ def _already_told(ids, kind, url, unread_only):
 def _queue_deliveries(rows, now):
     """A delivery row per channel each user wants for the kind, due after quiet hours;
     returns how many."""
-    ids = [row.user_id for row in rows]
+    ids = sorted({row.user_id for row in rows})
     settings = settings_by_user(ids)
     pushable = set(db.session.scalars(sa.select(PushSubscription.user_id).distinct().where(
         PushSubscription.user_id.in_(ids))))

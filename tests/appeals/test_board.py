@@ -2,9 +2,12 @@
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from mutualaid.appeals import checks, domain
+from mutualaid.appeals import checks, domain, tally
 from mutualaid.appeals.board import board
+from mutualaid.appeals.models import AppealBoardDay
+from mutualaid.core.extensions import db
 from mutualaid.streets import domain as streets
 from tests.appeals.factories import T0, make_street
 from tests.factories import make_building, make_community, make_staff, make_unit, make_user
@@ -126,3 +129,26 @@ def test_board_api_defaults_and_bad_periods(history, api):
     body = client.get(f"/communities/{history.community.id}/appeals-board",
                       query_string=NOVEMBER).json
     assert (body["received"], body["resolution_rate"]) == (8, 0.5)
+
+
+def counters():
+    """Every day counter row, as plain tuples."""
+    return sorted(tuple(row) for row in db.session.execute(sa.select(AppealBoardDay.__table__)))
+
+
+def test_the_day_counters_kept_step_by_step_equal_a_recount(history):
+    merged = appeal(history, history.gridded, "noise", 9)
+    domain.merge_appeal(history.worker, merged, appeal(history, history.loose, "noise", 9))
+    kept = counters()
+    assert sum(row[4] for row in kept) == 11  # received: every appeal counted once
+    tally.rebuild()
+    assert counters() == kept
+    # the day is the local one: filed 2 November 23:30 in Shanghai, counted on 2 November
+    late = appeal(history, history.loose, "other", 13.5)
+    day = db.session.get(AppealBoardDay, (history.community.id, date(2026, 11, 2),
+                                          tally.NO_GRID, "other"))
+    assert late.created_at.date() == date(2026, 11, 2) and day.received == 1
+    early = appeal(history, history.loose, "other", 14.5)  # 00:30 on 3 November there
+    assert early.created_at.date() == date(2026, 11, 2)
+    assert db.session.get(AppealBoardDay, (history.community.id, date(2026, 11, 3),
+                                           tally.NO_GRID, "other")).received == 1
