@@ -52,6 +52,11 @@ TABLE = [
     ("/votes/{project}/print", HOME), ("/votes/{vote_objection}/print", HOME),
     ("/votes/{vote_beta}/print", AWAY), ("/votes/projects", SIGNED_IN),
     ("/votes/{project}/notice.pdf", "302 404 403 403 404 200 200"),
+    ("/votes/projects/street/{street}", "302 403 403 403 403 403 200"),  # and street staff
+    ("/kiosk/{kiosk_token}/votes/{vote}/turnout", PUBLIC),  # the token is the credential
+    ("/kiosk/{kiosk_token}/votes/{vote_beta}/turnout", "404 404 404 404 404 404 404"),
+    # places of appeals: the admin's streets, a community's grids
+    ("/staff/streets", ANY_STAFF), ("/staff/grids", ANY_STAFF), ("/staff/grids/{grid}", STAFF),
     # appeals: one's own and the community's public ones; private ones to the appellant and
     # staff; the open boards to anyone
     ("/appeals/", SIGNED_IN), ("/appeals/new", SIGNED_IN), ("/appeals/{appeal}", HOME),
