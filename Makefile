@@ -15,7 +15,7 @@ run: install
 # Then the tests that start a real server (but the browser's, whose pages are the same app)
 # run again against deploy/: gunicorn's gevent worker.
 test: install browser proxy webpush
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --durations=15
 	TEST_SERVER_MODE=deploy $(PY) -m pytest -n 2 -m server --ignore=tests/e2e
 
 install: $(STAMP)

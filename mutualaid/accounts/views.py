@@ -58,6 +58,19 @@ def login():
     return render_template("accounts/login.html", errors=errors, form=form), status
 
 
+def _submit(action):
+    """Run a form's ``action`` and commit; ``(its result, {})``, or ``(None, the page's field
+    errors)`` when its input or a domain rule refuses it (nothing is committed then)."""
+    try:
+        result = action()
+    except ValidationError as error:
+        return None, translate_all(error.messages)
+    except DomainError as error:
+        return None, error.fields or {"_form": [error.message]}
+    db.session.commit()
+    return result, {}
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def register():
@@ -68,14 +81,8 @@ def register():
         fields = ("username", "password", "display_name", "phone")
         payload = {k: form.get(k, "") for k in fields}
         payload["phone"] = payload["phone"].strip() or None
-        try:
-            user = domain.register_user(**register_form.load(payload))
-        except ValidationError as error:
-            errors = translate_all(error.messages)
-        except DomainError as error:
-            errors = error.fields or {"_form": [error.message]}
-        else:
-            db.session.commit()
+        user, errors = _submit(lambda: domain.register_user(**register_form.load(payload)))
+        if not errors:
             _start_session(user)
             return redirect(url_for("accounts.me"))
     status = 400 if errors else 200
@@ -108,19 +115,17 @@ def reset():
     errors, form = {}, {}
     if request.method == "POST":
         form = request.form.to_dict()
-        try:
-            data = reset_form.load({k: form.get(k, "") for k in ("username", "code",
-                                                                  "new_password")})
-            self_service.reset_password(data["username"], data["code"], data["new_password"])
-        except ValidationError as error:
-            errors = translate_all(error.messages)
-        except DomainError as error:
-            errors = error.fields or {"_form": [error.message]}
-        else:
-            db.session.commit()
+        _user, errors = _submit(lambda: _reset(form))
+        if not errors:
             return redirect(url_for("accounts.login", reset="done"))
     status = 400 if errors else 200
     return render_template("accounts/reset.html", errors=errors, form=form), status
+
+
+def _reset(form):
+    """The reset form's fields checked as the API checks them, then the new password set."""
+    data = reset_form.load({k: form.get(k, "") for k in ("username", "code", "new_password")})
+    self_service.reset_password(data["username"], data["code"], data["new_password"])
 
 
 @bp.get("/staff/verify")
