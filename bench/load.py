@@ -77,14 +77,14 @@ def seed(env, users, open_orders):
 class Instances:
     """``count`` gunicorn instances (deploy/gunicorn.conf.py); their logs go to files."""
 
-    def __init__(self, env, count, workdir, threads=200):
+    def __init__(self, env, count, workdir):
         self.ports = [free_port() for _ in range(count)]
         self.logs = [workdir / f"instance-{i}.log" for i in range(count)]
         self.processes = []
         for port, log in zip(self.ports, self.logs):
             self.processes.append(subprocess.Popen(
                 [GUNICORN, "-c", "deploy/gunicorn.conf.py", "app:app"], cwd=ROOT,
-                env={**env, "BIND": f"127.0.0.1:{port}", "THREADS": str(threads)},
+                env={**env, "BIND": f"127.0.0.1:{port}"},  # deploy/'s gevent worker, as run
                 stdout=open(log, "wb"), stderr=subprocess.STDOUT))
         for port in self.ports:
             wait_for(f"http://127.0.0.1:{port}/healthz")
