@@ -35,6 +35,7 @@ PUSH_HEADERS = {"Content-Type": "application/octet-stream"}
 VAPID_REUSE = 300  # seconds one signed VAPID header serves a push service
 VAPID_LIFETIME = 3600  # its JWT's expiry ahead of signing (RFC 8292: at most 24 h)
 _signed = {}  # (private key, subject, origin) -> (reuse until, on the app's clock; headers)
+_signing = threading.Lock()  # senders run in parallel: one signs, the others reuse it
 _key_lock = threading.Lock()
 
 
@@ -88,11 +89,12 @@ def vapid_headers(endpoint):
     origin = f"{parts.scheme}://{parts.netloc}"
     subject = current_app.config.get("VAPID_SUBJECT") or "mailto:admin@localhost"
     key, now = (private_key_b64(), subject, origin), clock.monotonic()
-    reuse_until, headers = _signed.get(key, (None, None))
-    if reuse_until is None or now >= reuse_until:
-        claims = {"sub": subject, "aud": origin, "exp": int(time.time()) + VAPID_LIFETIME}
-        headers = _vapid_of(key[0]).sign(claims)
-        _signed[key] = (now + VAPID_REUSE, headers)
+    with _signing:
+        reuse_until, headers = _signed.get(key, (None, None))
+        if reuse_until is None or now >= reuse_until:
+            claims = {"sub": subject, "aud": origin, "exp": int(time.time()) + VAPID_LIFETIME}
+            headers = _vapid_of(key[0]).sign(claims)
+            _signed[key] = (now + VAPID_REUSE, headers)
     return headers
 
 
