@@ -12,11 +12,13 @@ run: install
 
 # Two workers (pytest-xdist): much of the suite waits on servers and the browser, so two
 # processes overlap those waits even on two cores; tests run in a random order (pytest-randomly).
-# Then the tests that start a real server (but the browser's, whose pages are the same app)
-# run again against deploy/: gunicorn's gevent worker.
+# Then the tests that start a real server (but the browser's, whose pages are the same app,
+# and tests/realtime/test_deploy.py's, always deployed) run again against deploy/:
+# gunicorn's gevent worker.
 test: install browser proxy webpush
 	$(PY) -m pytest -n 2 --durations=15
-	TEST_SERVER_MODE=deploy $(PY) -m pytest -n 2 -m server --ignore=tests/e2e
+	TEST_SERVER_MODE=deploy $(PY) -m pytest -n 2 -m server --ignore=tests/e2e \
+	  --ignore=tests/realtime/test_deploy.py
 
 install: $(STAMP)
 

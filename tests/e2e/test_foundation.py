@@ -3,11 +3,13 @@ from playwright.sync_api import expect
 
 
 def sign_in(page, url, username, password):
-    """Sign in through the page form."""
+    """Sign in through the page form, waiting for its answer: a ``goto`` straight after the
+    click would cancel the form's request and leave the page signed out."""
     page.goto(url + "/login")
     page.fill("#f-username", username)
     page.fill("#f-password", password)
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
 
 def test_register_then_staff_verifies_and_resident_sees_verified(server, community, new_context):

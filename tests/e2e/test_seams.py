@@ -9,12 +9,13 @@ from tests.e2e.test_orders import verified_resident
 
 
 def _register(page, url, username, display_name, password):
-    """Register through the page form."""
+    """Register through the page form, waiting for its answer (as ``sign_in``)."""
     page.goto(url + "/register")
     page.fill("#f-username", username)
     page.fill("#f-display_name", display_name)
     page.fill("#f-password", password)
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
 
 def test_newcomer_verified_as_owner_votes_at_once(server, community, live_api, new_context):
