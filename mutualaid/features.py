@@ -31,7 +31,7 @@ def init_app(app):
     app.register_blueprint(api_bp)
     _fill_shared_pages()
     _fill_account_parts()
-    _fill_periodic_checks()
+    _fill_schedule()
     realtime.init_app(app)
     import_module("mutualaid.kiosk.scope").init_app(app)  # kiosk sign-ins do kiosk things only
 
@@ -106,12 +106,12 @@ def _fill_account_parts():
                                     give_up_bookings])
 
 
-def _fill_periodic_checks():
-    """What the background worker does every minute (mutualaid/notifications/worker.py): what
-    time made due, then the reminders."""
+def _fill_schedule():
+    """What runs on the clock every minute (mutualaid/core/scheduler.py): what time made due,
+    then the reminders."""
     from mutualaid.appeals import checks as appeals
     from mutualaid.catalogue.notices import booking_reminders
-    from mutualaid.notifications.worker import PERIODIC_CHECKS, TIMED_JOBS
+    from mutualaid.core.scheduler import PERIODIC_CHECKS, TIMED_JOBS
     from mutualaid.orders.domain import expire_due_orders
     from mutualaid.votes.domain import refresh_due_votes
     from mutualaid.votes.notices import closing_soon

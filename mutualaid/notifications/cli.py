@@ -33,7 +33,7 @@ def deliver_notifications():
 def notification_checks():
     """Run the periodic checks (votes closing soon, booking reminders) once."""
     from mutualaid.cli import prepare_database
-    from mutualaid.notifications.worker import run_checks
+    from mutualaid.core.scheduler import run_checks
 
     prepare_database()
     click.echo(f"Wrote {run_checks()} notification(s).")

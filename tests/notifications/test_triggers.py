@@ -10,7 +10,7 @@ from mutualaid.core.database import utcnow
 from mutualaid.core.extensions import db
 from mutualaid.notifications import domain as notifications
 from mutualaid.notifications.models import Notification
-from mutualaid.notifications.worker import run_checks
+from mutualaid.core.scheduler import run_checks
 from mutualaid.votes import domain as votes
 from tests.catalogue.factories import make_service
 from tests.factories import make_building, make_staff, make_unit, make_user
