@@ -1,37 +1,18 @@
-"""/api/v1 routes of account self-service: profile, password, reset codes, export, closing."""
+"""/api/v1 routes of account self-service: password, reset codes, export, closing (``PATCH
+/me``, which also sets how notifications reach me, is in mutualaid/notifications/api.py)."""
 from flask import g, jsonify
 from flask_login import current_user, login_user, logout_user
 
 from mutualaid.accounts import self_service
-from mutualaid.accounts.api import dump_me
 from mutualaid.accounts.models import User
 from mutualaid.accounts.schemas import (
-    MeSchema, PasswordChangeSchema, PasswordConfirmSchema, ProfileSchema, ResetCodeSchema,
-    ResetSchema,
+    PasswordChangeSchema, PasswordConfirmSchema, ResetCodeSchema, ResetSchema,
 )
 from mutualaid.api import endpoint
 from mutualaid.core.database import get_or_404
 from mutualaid.core.extensions import db
-from mutualaid.notifications.domain import update_settings
-from mutualaid.notifications.schemas import ReachSchema
 
 RESET_LIMIT = "10/minute"
-
-
-class MeChangesSchema(ProfileSchema, ReachSchema):
-    """``PATCH /me``: the profile, and how notifications reach me (SMS, audiences)."""
-
-
-@endpoint("/me", "PATCH", body=MeChangesSchema(), response=MeSchema)
-def update_me(data):
-    """Change my display name, phone, whether helpers' requesters see it, my language, SMS
-    notices or the audiences I hear of."""
-    reach = {key: data.pop(key) for key in ("sms", "audiences") if key in data}
-    self_service.update_profile(current_user, data)
-    if reach:
-        update_settings(current_user, reach)
-    db.session.commit()
-    return dump_me(current_user)
 
 
 @endpoint("/me/password", "PUT", body=PasswordChangeSchema(), status=204)

@@ -1,17 +1,21 @@
 """/api/v1 routes of the inbox, notification settings, push subscriptions and the SMS
-outbox."""
+outbox; and ``PATCH /me``, which sets the profile and how notifications reach me at once
+(here, since notifications build on accounts and not the other way)."""
 from flask_login import current_user
 
+from mutualaid.accounts import self_service
+from mutualaid.accounts.api import dump_me
 from mutualaid.accounts.domain import require_staff_of
+from mutualaid.accounts.schemas import MeSchema, ProfileSchema
 from mutualaid.api import endpoint, page_of
 from mutualaid.core.database import get_or_404
 from mutualaid.core.extensions import db
 from mutualaid.notifications import domain, push, sms
 from mutualaid.notifications.kinds import render
 from mutualaid.notifications.schemas import (
-    EndpointSchema, InboxQuerySchema, NotificationSchema, PublicKeySchema, ReadSchema,
-    SettingsInSchema, SettingsSchema, SmsSchema, SubscriptionOutSchema, SubscriptionSchema,
-    UnreadSchema, dump_settings,
+    EndpointSchema, InboxQuerySchema, NotificationSchema, PublicKeySchema, ReachSchema,
+    ReadSchema, SettingsInSchema, SettingsSchema, SmsSchema, SubscriptionOutSchema,
+    SubscriptionSchema, UnreadSchema, dump_settings,
 )
 from mutualaid.places.models import Community
 
@@ -19,6 +23,22 @@ from mutualaid.places.models import Community
 def me_unread(user):
     """What notifications add to ``GET /me``: how many are unread."""
     return {"unread_notifications": domain.unread_count(user)}
+
+
+class MeChangesSchema(ProfileSchema, ReachSchema):
+    """``PATCH /me``: the profile, and how notifications reach me (SMS, audiences)."""
+
+
+@endpoint("/me", "PATCH", body=MeChangesSchema(), response=MeSchema)
+def update_me(data):
+    """Change my display name, phone, whether helpers' requesters see it, my language, SMS
+    notices or the audiences I hear of."""
+    reach = {key: data.pop(key) for key in ("sms", "audiences") if key in data}
+    self_service.update_profile(current_user, data)
+    if reach:
+        domain.update_settings(current_user, reach)
+    db.session.commit()
+    return dump_me(current_user)
 
 
 def dump_notification(row):
