@@ -42,9 +42,11 @@ def _fill_shared_pages():
     from mutualaid.accounts.api import ME_EXTRAS
     from mutualaid.appeals import views as appeals
     from mutualaid.conversation import api as conversation_api
+    from mutualaid.conversation.domain import find_message, hide_message
     from mutualaid.conversation.views import conversation_section
     from mutualaid.kiosk.sockets import authenticate_kiosk
     from mutualaid.notifications import api as notifications_api
+    from mutualaid.orders import reports
     from mutualaid.orders import views as orders
     from mutualaid.orders.api import me_credits
     from mutualaid.orders.views import ORDER_SECTIONS
@@ -79,6 +81,7 @@ def _fill_shared_pages():
         ("votes.index", lazy_gettext("open votes"), votes.open_vote_count),
     ])
     _replace(ORDER_SECTIONS, [("conversation/section.html", conversation_section)])
+    reports.MESSAGE_PARTS.update(find=find_message, hide=hide_message)
     unread = [conversation_api.me_unread, notifications_api.me_unread]
     _replace(ME_EXTRAS, [me_credits, *unread])
     _replace(UNREAD_COUNTS, unread)  # the inbox link's counts, the same as GET /me's

@@ -173,6 +173,11 @@ def report_message(actor, message, reason):
     return reports.report_order(actor, order, reason, message_id=message.id)
 
 
+def find_message(message_id):
+    """The message ``message_id``, or None."""
+    return db.session.get(OrderMessage, message_id)
+
+
 def hide_message(actor, message_id, hidden=True):
     """Staff hide (or show again) a message; the conversation's page reloads it."""
     message = db.session.get(OrderMessage, message_id)

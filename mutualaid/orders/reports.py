@@ -10,6 +10,10 @@ from mutualaid.core.extensions import db
 from mutualaid.orders.models import Order, OrderReport
 
 VISIT_STATUSES = ("accepted", "in_progress", "completed")
+# A report may name one message of the order's conversation: conversation's ``find``
+# (message_id -> message or None) and ``hide`` (actor, message_id), filled by
+# mutualaid/features.py, so orders need not know how messages are kept.
+MESSAGE_PARTS = {}
 
 
 def report_order(actor, order, reason, message_id=None):
@@ -34,9 +38,7 @@ def reported_message(report):
     """The message a report names, or None for a report of the order itself."""
     if report.message_id is None:
         return None
-    from mutualaid.conversation.models import OrderMessage
-
-    return db.session.get(OrderMessage, report.message_id)
+    return MESSAGE_PARTS["find"](report.message_id)
 
 
 def resolve_report(actor, report, hide, note=None):
@@ -44,9 +46,7 @@ def resolve_report(actor, report, hide, note=None):
     ``note`` says why; the report is closed either way."""
     require_staff_of(actor, report.order.community_id)
     if hide and report.message_id is not None:
-        from mutualaid.conversation.domain import hide_message
-
-        hide_message(actor, report.message_id)
+        MESSAGE_PARTS["hide"](actor, report.message_id)
     elif hide:
         from mutualaid.orders.domain import hide_order
 
