@@ -29,6 +29,7 @@ from mutualaid.orders.schemas import order_dumper
 from mutualaid.places.models import Community
 
 BOARD_SIZE = 50
+LIVE_STATUSES = ("open", "accepted", "in_progress")
 MAX_ORDERS = 5_000  # the memory bound of the per-order JSON: a full cache starts afresh
 _CACHE = "orders_board_cache"  # app.extensions key, see _cache()
 _CHANGED = "orders_board_changed"  # session.info key: community ids changed in the transaction
@@ -65,6 +66,17 @@ def board_json(community_id):
         return body
     finally:
         lock.release()
+
+
+def building_orders(building_id, limit):
+    """A building's visible orders open or under way, newest first, as a non-party sees them
+    (no contacts): the lobby kiosk's board."""
+    dump = order_dumper(None)
+    orders = db.session.scalars(
+        sa.select(Order).where(Order.building_id == building_id, Order.hidden.is_(False),
+                               Order.status.in_(LIVE_STATUSES))
+        .order_by(Order.created_at.desc(), Order.id.desc()).limit(limit).options(*LIST_LOADS))
+    return [dump(order) for order in orders]
 
 
 def _render(community_id, kept):

@@ -136,6 +136,25 @@ def filter_status(select, status, now=None):
     return select.where(sa.not_(closed), Vote.opens_at <= now)
 
 
+def _open_at(community_id, building_id):
+    """Votes open now for a building: its own and its whole community's."""
+    select = sa.select(Vote).where(
+        Vote.community_id == community_id,
+        sa.or_(Vote.building_id == building_id, Vote.building_id.is_(None)))
+    return filter_status(select, "open")
+
+
+def open_votes_at(community_id, building_id):
+    """The votes open now for a building, oldest opening first (the lobby kiosk's)."""
+    return db.session.scalars(
+        _open_at(community_id, building_id).order_by(Vote.opens_at, Vote.id)).all()
+
+
+def open_vote_at(community_id, building_id, vote_id):
+    """One of those votes, or None (closed, not yet open, or not for this building)."""
+    return db.session.scalar(_open_at(community_id, building_id).where(Vote.id == vote_id))
+
+
 # --- who votes -----------------------------------------------------------------------------
 
 def _require_open(vote, now):
