@@ -6,8 +6,11 @@ transaction, a delivery row per channel the user wants for that kind (the persis
 ``delivery.py`` works through after the commit); ``notification.created`` goes to each
 user's room once the commit is done.
 """
+import json
+
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from mutualaid.accounts.models import User
@@ -59,28 +62,58 @@ def _check(kind, url):
 def _write(kind, notices, now):
     """The inbox rows of ``notices`` (user ids, params, url), their deliveries, and their
     ``notification.created`` announcements."""
-    values = [dict(user_id=user_id, kind=kind, params=dict(params), url=url, at=now)
-              for ids, params, url in notices for user_id in ids]
+    values, contents = [], []  # a row's content tells it from the others of the write
+    for ids, params, url in notices:
+        params_text = _text_of(params)
+        for user_id in ids:
+            values.append(dict(user_id=user_id, kind=kind, params=dict(params), url=url, at=now))
+            contents.append((user_id, url, params_text))
     if not values:
         return []
-    rows = db.session.scalars(  # one bulk INSERT (a fan-out writes thousands)
-        sa.insert(Notification).returning(Notification, sort_by_parameter_order=True),
-        values).all()
+    rows = _inserted(values, contents)
     if _queue_deliveries(rows, now) and current_app.config.get("NOTIFY_QUEUE_URL"):
         from mutualaid.notifications.background import after_commit
         from mutualaid.notifications.rq_jobs import enqueue_for
 
         after_commit(enqueue_for, [row.id for row in rows])
-    locales = _locales(sorted({row.user_id for row in rows}))
-    texts = {}  # rows of one notice share their params: a text per notice and language
-    for row in rows:
-        locale = reader_locale(locales.get(row.user_id))
-        key = (locale, row.url, repr(sorted(row.params.items())))
-        if key not in texts:
-            texts[key] = render(row, locale)
-        announce("notification.created", _payload(row, *texts[key]),
-                 [room("user", row.user_id)])
+    texts = _texts(rows, contents, _locales(sorted({row.user_id for row in rows})))
+    for row, (title, body) in zip(rows, texts):
+        announce("notification.created", _payload(row, title, body), [room("user", row.user_id)])
     return rows
+
+
+def _text_of(params):
+    """``params`` as one comparable text."""
+    return json.dumps(params, sort_keys=True, default=str)
+
+
+def _inserted(values, contents):
+    """The inbox rows ``values`` inserted, in their order: a Core insert (no ORM object per
+    row of a fan-out), a statement per thousand rows or so. SQLite returns a many-row
+    insert's rows in no set order (asking for it sends a statement per row), so they are
+    matched back by ``contents``; rows alike in it are alike in every column."""
+    table = Notification.__table__
+    by_content = {}
+    for row in db.session.execute(sa.insert(table).returning(*table.c), values):
+        by_content.setdefault((row.user_id, row.url, _text_of(row.params)), []).append(row)
+    return [by_content[content].pop() for content in contents]
+
+
+def _texts(rows, contents, locales):
+    """Each row's ``(title, body)`` in its reader's language: a notice rendered once per
+    language, under one switch of locale per language."""
+    by_locale = {}
+    for index, row in enumerate(rows):
+        by_locale.setdefault(reader_locale(locales.get(row.user_id)), []).append(index)
+    texts, rendered = [None] * len(rows), {}
+    for locale, indexes in by_locale.items():
+        with force_locale(locale):
+            for index in indexes:
+                _user, url, params_text = contents[index]
+                if (locale, url, params_text) not in rendered:
+                    rendered[locale, url, params_text] = render(rows[index])
+                texts[index] = rendered[locale, url, params_text]
+    return texts
 
 
 def _already_told(ids, kind, url, unread_only):
