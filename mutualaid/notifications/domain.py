@@ -17,7 +17,7 @@ from mutualaid.accounts.models import User
 from mutualaid.core.database import utcnow
 from mutualaid.core.errors import ValidationFailed
 from mutualaid.core.extensions import db
-from mutualaid.notifications.kinds import KINDS, render
+from mutualaid.notifications.kinds import KINDS, render_each
 from mutualaid.notifications.models import (
     Delivery, Notification, NotificationSettings, PushSubscription,
 )
@@ -100,20 +100,19 @@ def _inserted(values, contents):
 
 
 def _texts(rows, contents, locales):
-    """Each row's ``(title, body)`` in its reader's language: a notice rendered once per
+    """Each row's ``(title, body)`` in its reader's language: each notice rendered once per
     language, under one switch of locale per language."""
-    by_locale = {}
-    for index, row in enumerate(rows):
-        by_locale.setdefault(reader_locale(locales.get(row.user_id)), []).append(index)
-    texts, rendered = [None] * len(rows), {}
-    for locale, indexes in by_locale.items():
+    keys = [(reader_locale(locales.get(row.user_id)), url, params_text)
+            for row, (_user, url, params_text) in zip(rows, contents)]
+    first = {}  # each notice in each language: its first row
+    for row, key in zip(rows, keys):
+        first.setdefault(key, row)
+    rendered = {}
+    for locale in {key[0] for key in first}:
+        in_locale = [key for key in first if key[0] == locale]
         with force_locale(locale):
-            for index in indexes:
-                _user, url, params_text = contents[index]
-                if (locale, url, params_text) not in rendered:
-                    rendered[locale, url, params_text] = render(rows[index])
-                texts[index] = rendered[locale, url, params_text]
-    return texts
+            rendered.update(zip(in_locale, render_each([first[key] for key in in_locale])))
+    return [rendered[key] for key in keys]
 
 
 def _already_told(ids, kind, url, unread_only):

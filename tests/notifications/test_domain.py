@@ -61,6 +61,24 @@ def test_notify_each_returns_its_rows_in_order_and_announces_each(app):
     assert announced[2][2] == english and "Roof" in english
 
 
+def test_texts_rendered_together_are_those_rendered_one_by_one(app):
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from mutualaid.notifications.kinds import render_each
+
+    rows = [SimpleNamespace(kind=kind, params=params) for kind, params in (
+        ("appeal.updated", {"title": "Bins", "step": "escalated"}),
+        ("appeal.updated", {"title": "Lamp", "step": "closed"}),
+        ("vote.closed", {"title": "Lift", "result": "passed"}),
+        ("order.accepted", {"title": "Tap", "helper": "Li"}))]
+    for locale in ("zh_CN", "en"):
+        with force_locale(locale):
+            together = render_each(rows)
+        assert together == [render(row, locale) for row in rows]
+
+
 def test_texts_render_in_the_readers_language_when_read(app):
     user = make_user()
     row = domain.notify([user], "order.accepted", {"title": "Tap", "helper": "Li"},
