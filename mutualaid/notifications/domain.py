@@ -62,48 +62,52 @@ def _check(kind, url):
 def _write(kind, notices, now):
     """The inbox rows of ``notices`` (user ids, params, url), their deliveries, and their
     ``notification.created`` announcements."""
-    values, contents = [], []  # a row's content tells it from the others of the write
-    for ids, params, url in notices:
-        params_text = _text_of(params)
+    values, notice_of = [], []  # each row's notice, by its index in ``notices``
+    for index, (ids, params, url) in enumerate(notices):
         for user_id in ids:
             values.append(dict(user_id=user_id, kind=kind, params=dict(params), url=url, at=now))
-            contents.append((user_id, url, params_text))
+            notice_of.append(index)
     if not values:
         return []
-    rows = _inserted(values, contents)
+    rows = _inserted(values)
     if _queue_deliveries(rows, now) and current_app.config.get("NOTIFY_QUEUE_URL"):
         from mutualaid.notifications.background import after_commit
         from mutualaid.notifications.rq_jobs import enqueue_for
 
         after_commit(enqueue_for, [row.id for row in rows])
-    texts = _texts(rows, contents, _locales(sorted({row.user_id for row in rows})))
+    texts = _texts(rows, notice_of, _locales(sorted({row.user_id for row in rows})))
     for row, (title, body) in zip(rows, texts):
         announce("notification.created", _payload(row, title, body), [room("user", row.user_id)])
     return rows
 
 
-def _text_of(params):
-    """``params`` as one comparable text."""
-    return json.dumps(params, sort_keys=True, default=str)
-
-
-def _inserted(values, contents):
+def _inserted(values):
     """The inbox rows ``values`` inserted, in their order: a Core insert (no ORM object per
     row of a fan-out), a statement per thousand rows or so. SQLite returns a many-row
     insert's rows in no set order (asking for it sends a statement per row), so they are
-    matched back by ``contents``; rows alike in it are alike in every column."""
+    matched back by user and url, and by params where those repeat."""
     table = Notification.__table__
-    by_content = {}
+    by_place = {}
     for row in db.session.execute(sa.insert(table).returning(*table.c), values):
-        by_content.setdefault((row.user_id, row.url, _text_of(row.params)), []).append(row)
-    return [by_content[content].pop() for content in contents]
+        by_place.setdefault((row.user_id, row.url), []).append(row)
+    return [_take(by_place[value["user_id"], value["url"]], value["params"])
+            for value in values]
 
 
-def _texts(rows, contents, locales):
+def _take(rows, params):
+    """Take out of ``rows`` (alike in user and url) one with ``params``; rows alike in all
+    three are alike in every column."""
+    if len(rows) > 1:  # rare: one user told twice of one url in a write
+        wanted = json.dumps(params, sort_keys=True, default=str)
+        rows.sort(key=lambda row: json.dumps(row.params, sort_keys=True, default=str) != wanted)
+    return rows.pop(0)
+
+
+def _texts(rows, notice_of, locales):
     """Each row's ``(title, body)`` in its reader's language: each notice rendered once per
     language, under one switch of locale per language."""
-    keys = [(reader_locale(locales.get(row.user_id)), url, params_text)
-            for row, (_user, url, params_text) in zip(rows, contents)]
+    keys = [(reader_locale(locales.get(row.user_id)), notice)
+            for row, notice in zip(rows, notice_of)]
     first = {}  # each notice in each language: its first row
     for row, key in zip(rows, keys):
         first.setdefault(key, row)
@@ -133,12 +137,12 @@ def _queue_deliveries(rows, now):
         PushSubscription.user_id.in_(ids))))
     phones = dict(db.session.execute(
         sa.select(User.id, User.phone).where(User.id.in_(ids))).all())
-    deliveries = []
+    deliveries, quiet = [], {}
     for row in rows:
         chosen = settings[row.user_id]
         if not chosen["kinds"].get(row.kind, True):
             continue
-        due = quiet_until(chosen["quiet_start"], chosen["quiet_end"], now) or now
+        due = _quiet_until(quiet, chosen["quiet_start"], chosen["quiet_end"], now)
         if chosen["push"] and row.user_id in pushable:
             deliveries.append(dict(notification_id=row.id, channel="push", due_at=due))
         if chosen["sms"] and phones.get(row.user_id):
@@ -147,6 +151,14 @@ def _queue_deliveries(rows, now):
         db.session.execute(sa.insert(Delivery), [d | {"status": "pending", "attempts": 0}
                                                  for d in deliveries])
     return len(deliveries)
+
+
+def _quiet_until(known, start, end, now):
+    """When a delivery in quiet hours ``start``–``end`` is due (``now`` outside them), each
+    pair worked out once in ``known``."""
+    if (start, end) not in known:
+        known[start, end] = quiet_until(start, end, now) or now
+    return known[start, end]
 
 
 def _locales(ids):
