@@ -7,6 +7,8 @@ transaction, a delivery row per channel the user wants for that kind (the persis
 user's room once the commit is done.
 """
 import json
+from datetime import UTC, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -63,9 +65,10 @@ def _write(kind, notices, now):
     """The inbox rows of ``notices`` (user ids, params, url), their deliveries, and their
     ``notification.created`` announcements."""
     values, notice_of = [], []  # each row's notice, by its index in ``notices``
+    at = now.astimezone(UTC)  # as it is stored and read back
     for index, (ids, params, url) in enumerate(notices):
         for user_id in ids:
-            values.append(dict(user_id=user_id, kind=kind, params=dict(params), url=url, at=now))
+            values.append(dict(user_id=user_id, kind=kind, params=dict(params), url=url, at=at))
             notice_of.append(index)
     if not values:
         return []
@@ -81,26 +84,38 @@ def _write(kind, notices, now):
     return rows
 
 
+class Written(NamedTuple):
+    """An inbox row as written: what the writer's callers and announcements read of it."""
+
+    id: int
+    user_id: int
+    kind: str
+    params: dict
+    url: str
+    at: datetime
+
+
 def _inserted(values):
     """The inbox rows ``values`` inserted, in their order: a Core insert (no ORM object per
-    row of a fan-out), a statement per thousand rows or so. SQLite returns a many-row
-    insert's rows in no set order (asking for it sends a statement per row), so they are
-    matched back by user and url, and by params where those repeat."""
+    row of a fan-out) returning only the ids and what matches them back, a statement per
+    thousand rows or so. SQLite returns a many-row insert's rows in no set order (asking
+    for it sends a statement per row), hence the matching: by user and url, and by params
+    too where those repeat; rows alike in all three are alike in every column."""
     table = Notification.__table__
-    by_place = {}
-    for row in db.session.execute(sa.insert(table).returning(*table.c), values):
-        by_place.setdefault((row.user_id, row.url), []).append(row)
-    return [_take(by_place[value["user_id"], value["url"]], value["params"])
-            for value in values]
+    places = [(value["user_id"], value["url"]) for value in values]
+    repeated = len(set(places)) < len(places)  # one user told twice of one url in a write
+    columns = [table.c.id, table.c.user_id, table.c.url] + [table.c.params] * repeated
+    ids = {}
+    for row in db.session.execute(sa.insert(table).returning(*columns), values):
+        ids.setdefault(_match(row._mapping, repeated), []).append(row.id)
+    return [Written(ids[_match(value, repeated)].pop(), **value) for value in values]
 
 
-def _take(rows, params):
-    """Take out of ``rows`` (alike in user and url) one with ``params``; rows alike in all
-    three are alike in every column."""
-    if len(rows) > 1:  # rare: one user told twice of one url in a write
-        wanted = json.dumps(params, sort_keys=True, default=str)
-        rows.sort(key=lambda row: json.dumps(row.params, sort_keys=True, default=str) != wanted)
-    return rows.pop(0)
+def _match(row, by_params):
+    """What an inserted row is matched back by."""
+    if by_params:
+        return row["user_id"], row["url"], json.dumps(row["params"], sort_keys=True, default=str)
+    return row["user_id"], row["url"]
 
 
 def _texts(rows, notice_of, locales):
