@@ -32,11 +32,22 @@ DEFAULTS = {"push": True, "sms": False, "kinds": {}, "quiet_start": DEFAULT_QUIE
             "quiet_end": DEFAULT_QUIET[1], "audiences": ["everyone"]}
 
 
+class Written(NamedTuple):
+    """An inbox row as written: what the writer's callers and announcements read of it."""
+
+    id: int
+    user_id: int
+    kind: str
+    params: dict
+    url: str
+    at: datetime
+
+
 def notify(users, kind, params, url, *, now=None, merge_unread=False, once=False):
     """Tell ``users`` (users or ids) of ``kind`` with ``params`` (JSON values), linking to
     ``url`` (a path on this site). With ``merge_unread`` a user who still has an unread
     notice of the same kind and url gets no second one; with ``once``, a user who ever had
-    one gets none. Returns the rows written."""
+    one gets none. Returns the rows written (``Written``, not ORM objects)."""
     _check(kind, url)
     ids = sorted({getattr(user, "id", user) for user in users})
     if (merge_unread or once) and ids:
@@ -82,17 +93,6 @@ def _write(kind, notices, now):
     for row, (title, body) in zip(rows, texts):
         announce("notification.created", _payload(row, title, body), [room("user", row.user_id)])
     return rows
-
-
-class Written(NamedTuple):
-    """An inbox row as written: what the writer's callers and announcements read of it."""
-
-    id: int
-    user_id: int
-    kind: str
-    params: dict
-    url: str
-    at: datetime
 
 
 def _inserted(values):
