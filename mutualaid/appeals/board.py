@@ -24,6 +24,7 @@ CACHE_SIZE = 256
 _lock = threading.Lock()
 RANKED_MINIMUM = 3
 RANKING_SIZE = 10
+MERGED_MAXIMUM = 400  # communities merged in order (SQLite allows 500 arms in a UNION)
 
 
 def rate(part, whole):
@@ -70,20 +71,18 @@ def _build(community_ids, start, end, since, until, page, per_page, rank_by):
     """The board's figures, read from the database: every count from the day counters of
     ``tally.py``, then the median and the page of public appeals from the appeals."""
     ids = sorted(community_ids)
-    # one community as an equality, so its indexes also give the order (median, page)
-    where = (Appeal.community_id == ids[0] if len(ids) == 1 else Appeal.community_id.in_(ids),
-             Appeal.created_at >= since, Appeal.created_at < until)
+    period_of = (Appeal.created_at >= since, Appeal.created_at < until)
     groups = _groups(community_ids, start, end, rank_by)
     totals = _added(groups)
     ranked = _ranking(groups, rank_by)
     return {
         "period": {"from": start.isoformat(), "to": end.isoformat()},
         **_figures(totals),
-        "median_hours_to_resolve": _median_hours(where, totals["timed"]),
+        "median_hours_to_resolve": _median_hours(ids, period_of, totals["timed"]),
         "by_category": _by_category(groups),
         "ranking": {"praise": ranked[:RANKING_SIZE],
                     "try_harder": ranked[::-1][:RANKING_SIZE]},
-        "appeals": _public_page(where, page, per_page),
+        "appeals": _public_page(ids, period_of, page, per_page),
     }
 
 
@@ -101,15 +100,43 @@ def _groups(community_ids, start, end, rank_by):
              **{name: int(getattr(row, name)) for name in COUNTS}} for row in rows]
 
 
-def _median_hours(where, count):
-    """The median hours from filing to the first resolution of ``count`` appeals, or None."""
+def _median_hours(community_ids, period_of, count):
+    """The median hours from filing to the first resolution of the ``count`` appeals of
+    ``community_ids`` filed in the period (``period_of``), or None."""
     if not count:
         return None
-    middle = db.session.scalars(sa.select(Appeal.resolve_seconds)
-                                .where(*where, Appeal.resolve_seconds.is_not(None))
-                                .order_by(Appeal.resolve_seconds)
+    middle = db.session.scalars(_resolve_seconds_in_order(community_ids, period_of)
                                 .offset((count - 1) // 2).limit(2 - count % 2)).all()
     return round(sum(middle) / len(middle) / 3600, 2)
+
+
+def _of(community_ids):
+    """Appeals of ``community_ids``: one as an equality, so its indexes also give the order."""
+    if len(community_ids) == 1:
+        return Appeal.community_id == community_ids[0]
+    return Appeal.community_id.in_(community_ids)
+
+
+def _merged(community_ids):
+    """Whether to read several communities one by one, each in its index's order, and merge:
+    one query over all of them would sort all their rows. Beyond ``MERGED_MAXIMUM`` (SQLite
+    takes 500 arms in a UNION) one query sorts."""
+    return 1 < len(community_ids) <= MERGED_MAXIMUM
+
+
+def _resolve_seconds_in_order(community_ids, period_of):
+    """The resolution seconds of the period in ascending order: each community's in order
+    from ``ix_appeals_board_median``, several as a UNION ALL merged in order (SQLite's
+    MERGE, PostgreSQL's Append or Merge Append) rather than sorted."""
+    def timed(*where):
+        return sa.select(Appeal.resolve_seconds.label("seconds")).where(
+            *where, Appeal.resolve_seconds.is_not(None), *period_of)
+
+    if not _merged(community_ids):
+        return timed(_of(community_ids)).order_by(Appeal.resolve_seconds)
+    merged = sa.union_all(*(timed(Appeal.community_id == community_id)
+                            for community_id in community_ids)).subquery()
+    return sa.select(merged.c.seconds).order_by(merged.c.seconds)
 
 
 def _by_category(groups):
@@ -144,22 +171,37 @@ def _ranking(groups, rank_by):
     return ranked
 
 
-def _public_page(where, page, per_page):
+def _public_page(community_ids, period_of, page, per_page):
     """The public appeals of the period, newest first, without names or photos: the page's
     ids from the covering index, then only those rows."""
-    public = (*where, Appeal.public.is_(True))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Appeal).where(*public))
+    public = (Appeal.public.is_(True), *period_of)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Appeal)
+                              .where(_of(community_ids), *public))
     per_page = max(1, min(per_page, 100))
     pages = -(-total // per_page)
     page = max(1, page)
-    ids = db.session.scalars(sa.select(Appeal.id).where(*public)
-                             .order_by(Appeal.created_at.desc(), Appeal.id.desc())
+    ids = db.session.scalars(_newest(community_ids, public, page * per_page)
                              .offset((page - 1) * per_page).limit(per_page)).all()
     rows = {row.id: row for row in db.session.execute(sa.select(
         Appeal.id, Appeal.category, Appeal.title, Appeal.building_id, Appeal.status,
         Appeal.level, Appeal.created_at, Appeal.reply).where(Appeal.id.in_(ids)))}
     return {"items": [_public(rows[i]) for i in ids], "page": page, "pages": pages,
             "total": total}
+
+
+def _newest(community_ids, public, count):
+    """The ids of the ``count`` newest ``public`` appeals, newest first: several communities
+    as a UNION ALL of each one's ``count`` newest (from ``ix_appeals_board_public``), so only
+    those few are sorted."""
+    def newest(*where):
+        return (sa.select(Appeal.id, Appeal.created_at).where(*where, *public)
+                .order_by(Appeal.created_at.desc(), Appeal.id.desc()))
+
+    if not _merged(community_ids):
+        return newest(_of(community_ids)).with_only_columns(Appeal.id)
+    merged = sa.union_all(*(newest(Appeal.community_id == community_id).limit(count)
+                            .subquery().select() for community_id in community_ids)).subquery()
+    return sa.select(merged.c.id).order_by(merged.c.created_at.desc(), merged.c.id.desc())
 
 
 def _public(appeal):

@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 
 from mutualaid.appeals import domain, limits
@@ -73,8 +74,8 @@ def _in_batches(select, steps_of, now):
     """Take ``BATCH`` appeals of ``select`` at a time and apply their steps, until fewer
     are left (each step takes an appeal out of ``select``); returns how many moved."""
     done = 0
-    while True:
-        batch = db.session.scalars(select.limit(BATCH)
+    while True:  # photos only when asked for: no step reads them (nor the public payload)
+        batch = db.session.scalars(select.limit(BATCH).options(so.lazyload(Appeal.photos))
                                    .execution_options(populate_existing=True)).all()
         if batch:
             done += len(domain.move_many(steps_of(batch), now))

@@ -386,26 +386,38 @@ def move_many(steps, now):
         groups.setdefault((kind, note, tuple(sorted(values.items()))), []).append(appeal)
     moved, events = {}, []
     for (kind, note, values), appeals in groups.items():
-        target, values = _target(appeals[0], kind), dict(values)
-        ids = _update_unchanged(appeals, values | {"status": target, "updated_at": now})
+        target = _target(appeals[0], kind)
+        values = dict(values) | {"status": target, "updated_at": now}
+        ids = _update_unchanged(appeals, values)
         for appeal in appeals:
             if appeal.id in ids:
-                moved[appeal.id] = appeal
+                moved[appeal.id] = (appeal, values)
                 events.append(dict(appeal_id=appeal.id, actor_id=None, at=now, kind=kind,
                                    level=values.get("level", appeal.level),
                                    from_status=appeal.status, to_status=target, note=note))
     if not moved:
         return []
     db.session.execute(sa.insert(AppealEvent), events)
-    before = {appeal_id: tally.snapshot(appeal) for appeal_id, appeal in moved.items()}
-    fresh = db.session.scalars(
-        sa.select(Appeal).where(Appeal.id.in_(moved)).options(so.selectinload(Appeal.appellant))
-        .order_by(Appeal.id).execution_options(populate_existing=True)).all()
+    before = {appeal_id: tally.snapshot(appeal) for appeal_id, (appeal, _v) in moved.items()}
+    fresh = _as_written([moved[appeal_id] for appeal_id in sorted(moved)])
     tally.apply([(before[appeal.id], appeal) for appeal in fresh])
     _tell_appellants(fresh, {event["appeal_id"]: event["kind"] for event in events})
-    for appeal in fresh:
-        publish.appeal_updated(appeal)
+    publish.appeals_updated(fresh)
     return fresh
+
+
+def _as_written(moved):
+    """The appeals of ``[(appeal, values written)]`` as their rows now are, without reading
+    them again: each gets the values its guarded UPDATE wrote and its appellant (read at
+    once, for the announcements)."""
+    appellants = {user.id: user for user in db.session.scalars(sa.select(User).where(
+        User.id.in_({appeal.appellant_id for appeal, _values in moved})))}
+    for appeal, values in moved:
+        for key, value in values.items():
+            so.attributes.set_committed_value(appeal, key, value)
+        so.attributes.set_committed_value(appeal, "version", appeal.version + 1)
+        so.attributes.set_committed_value(appeal, "appellant", appellants[appeal.appellant_id])
+    return [appeal for appeal, _values in moved]
 
 
 def _update_unchanged(appeals, values):

@@ -15,10 +15,31 @@ def public_payload(appeal):
 
 def appeal_updated(appeal):
     """Tell the appeal's page and, for a public appeal, the community's board of a step."""
+    announce("appeal.updated", lambda: public_payload(appeal), _rooms_of(appeal))
+
+
+def appeals_updated(appeals):
+    """``appeal_updated`` for many appeals (a periodic check's), their payloads dumped in one
+    schema pass when the first is asked for (at the commit, as each one's would be)."""
+    from mutualaid.appeals.schemas import dump_appeals
+
+    payloads = {}
+
+    def payload_of(appeal):
+        if not payloads:
+            payloads.update(zip([item.id for item in appeals], dump_appeals(appeals, None)))
+        return payloads[appeal.id]
+
+    for appeal in appeals:
+        announce("appeal.updated", lambda appeal=appeal: payload_of(appeal), _rooms_of(appeal))
+
+
+def _rooms_of(appeal):
+    """The appeal's room, and its community's for a public appeal."""
     rooms = [room("appeal", appeal.id)]
     if appeal.public:
         rooms.append(room("community", appeal.community_id))
-    announce("appeal.updated", lambda: public_payload(appeal), rooms)
+    return rooms
 
 
 @room_check("appeal")

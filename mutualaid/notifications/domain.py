@@ -6,15 +6,20 @@ transaction, a delivery row per channel the user wants for that kind (the persis
 ``delivery.py`` works through after the commit); ``notification.created`` goes to each
 user's room once the commit is done.
 """
+import json
+from datetime import UTC, datetime
+from typing import NamedTuple
+
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from mutualaid.accounts.models import User
 from mutualaid.core.database import utcnow
 from mutualaid.core.errors import ValidationFailed
 from mutualaid.core.extensions import db
-from mutualaid.notifications.kinds import KINDS, render
+from mutualaid.notifications.kinds import KINDS, render_each
 from mutualaid.notifications.models import (
     Delivery, Notification, NotificationSettings, PushSubscription,
 )
@@ -27,11 +32,22 @@ DEFAULTS = {"push": True, "sms": False, "kinds": {}, "quiet_start": DEFAULT_QUIE
             "quiet_end": DEFAULT_QUIET[1], "audiences": ["everyone"]}
 
 
+class Written(NamedTuple):
+    """An inbox row as written: what the writer's callers and announcements read of it."""
+
+    id: int
+    user_id: int
+    kind: str
+    params: dict
+    url: str
+    at: datetime
+
+
 def notify(users, kind, params, url, *, now=None, merge_unread=False, once=False):
     """Tell ``users`` (users or ids) of ``kind`` with ``params`` (JSON values), linking to
     ``url`` (a path on this site). With ``merge_unread`` a user who still has an unread
     notice of the same kind and url gets no second one; with ``once``, a user who ever had
-    one gets none. Returns the rows written."""
+    one gets none. Returns the rows written (``Written``, not ORM objects)."""
     _check(kind, url)
     ids = sorted({getattr(user, "id", user) for user in users})
     if (merge_unread or once) and ids:
@@ -59,28 +75,63 @@ def _check(kind, url):
 def _write(kind, notices, now):
     """The inbox rows of ``notices`` (user ids, params, url), their deliveries, and their
     ``notification.created`` announcements."""
-    values = [dict(user_id=user_id, kind=kind, params=dict(params), url=url, at=now)
-              for ids, params, url in notices for user_id in ids]
+    values, notice_of = [], []  # each row's notice, by its index in ``notices``
+    at = now.astimezone(UTC)  # as it is stored and read back
+    for index, (ids, params, url) in enumerate(notices):
+        for user_id in ids:
+            values.append(dict(user_id=user_id, kind=kind, params=dict(params), url=url, at=at))
+            notice_of.append(index)
     if not values:
         return []
-    rows = db.session.scalars(  # one bulk INSERT (a fan-out writes thousands)
-        sa.insert(Notification).returning(Notification, sort_by_parameter_order=True),
-        values).all()
+    rows = _inserted(values)
     if _queue_deliveries(rows, now) and current_app.config.get("NOTIFY_QUEUE_URL"):
         from mutualaid.notifications.background import after_commit
         from mutualaid.notifications.rq_jobs import enqueue_for
 
         after_commit(enqueue_for, [row.id for row in rows])
-    locales = _locales(sorted({row.user_id for row in rows}))
-    texts = {}  # rows of one notice share their params: a text per notice and language
-    for row in rows:
-        locale = reader_locale(locales.get(row.user_id))
-        key = (locale, row.url, repr(sorted(row.params.items())))
-        if key not in texts:
-            texts[key] = render(row, locale)
-        announce("notification.created", _payload(row, *texts[key]),
-                 [room("user", row.user_id)])
+    texts = _texts(rows, notice_of, _locales(sorted({row.user_id for row in rows})))
+    for row, (title, body) in zip(rows, texts):
+        announce("notification.created", _payload(row, title, body), [room("user", row.user_id)])
     return rows
+
+
+def _inserted(values):
+    """The inbox rows ``values`` inserted, in their order: a Core insert (no ORM object per
+    row of a fan-out) returning only the ids and what matches them back, a statement per
+    thousand rows or so. SQLite returns a many-row insert's rows in no set order (asking
+    for it sends a statement per row), hence the matching: by user and url, and by params
+    too where those repeat; rows alike in all three are alike in every column."""
+    table = Notification.__table__
+    places = [(value["user_id"], value["url"]) for value in values]
+    repeated = len(set(places)) < len(places)  # one user told twice of one url in a write
+    columns = [table.c.id, table.c.user_id, table.c.url] + [table.c.params] * repeated
+    ids = {}
+    for row in db.session.execute(sa.insert(table).returning(*columns), values):
+        ids.setdefault(_match(row._mapping, repeated), []).append(row.id)
+    return [Written(ids[_match(value, repeated)].pop(), **value) for value in values]
+
+
+def _match(row, by_params):
+    """What an inserted row is matched back by."""
+    if by_params:
+        return row["user_id"], row["url"], json.dumps(row["params"], sort_keys=True, default=str)
+    return row["user_id"], row["url"]
+
+
+def _texts(rows, notice_of, locales):
+    """Each row's ``(title, body)`` in its reader's language: each notice rendered once per
+    language, under one switch of locale per language."""
+    keys = [(reader_locale(locales.get(row.user_id)), notice)
+            for row, notice in zip(rows, notice_of)]
+    first = {}  # each notice in each language: its first row
+    for row, key in zip(rows, keys):
+        first.setdefault(key, row)
+    rendered = {}
+    for locale in {key[0] for key in first}:
+        in_locale = [key for key in first if key[0] == locale]
+        with force_locale(locale):
+            rendered.update(zip(in_locale, render_each([first[key] for key in in_locale])))
+    return [rendered[key] for key in keys]
 
 
 def _already_told(ids, kind, url, unread_only):
@@ -101,12 +152,12 @@ def _queue_deliveries(rows, now):
         PushSubscription.user_id.in_(ids))))
     phones = dict(db.session.execute(
         sa.select(User.id, User.phone).where(User.id.in_(ids))).all())
-    deliveries = []
+    deliveries, quiet = [], {}
     for row in rows:
         chosen = settings[row.user_id]
         if not chosen["kinds"].get(row.kind, True):
             continue
-        due = quiet_until(chosen["quiet_start"], chosen["quiet_end"], now) or now
+        due = _quiet_until(quiet, chosen["quiet_start"], chosen["quiet_end"], now)
         if chosen["push"] and row.user_id in pushable:
             deliveries.append(dict(notification_id=row.id, channel="push", due_at=due))
         if chosen["sms"] and phones.get(row.user_id):
@@ -115,6 +166,14 @@ def _queue_deliveries(rows, now):
         db.session.execute(sa.insert(Delivery), [d | {"status": "pending", "attempts": 0}
                                                  for d in deliveries])
     return len(deliveries)
+
+
+def _quiet_until(known, start, end, now):
+    """When a delivery in quiet hours ``start``–``end`` is due (``now`` outside them), each
+    pair worked out once in ``known``."""
+    if (start, end) not in known:
+        known[start, end] = quiet_until(start, end, now) or now
+    return known[start, end]
 
 
 def _locales(ids):

@@ -65,9 +65,9 @@ class _Params(dict):
     """Parameters as texts: times in local time, results in words, an order's coded title
     (a kiosk-posted need: ``@tag:...``) in words, missing ones empty."""
 
-    def __init__(self, params, kind):
+    def __init__(self, params, kind, word=str):
         super().__init__(params)
-        self.kind = kind
+        self.kind, self.word = kind, word
 
     def __getitem__(self, key):
         value = self.get(key, "")
@@ -76,9 +76,9 @@ class _Params(dict):
         if key.endswith("_at") and isinstance(value, str) and value:
             return format_datetime(datetime.fromisoformat(value), "short")
         if key == "result":
-            return str(RESULTS.get(value, value))
+            return self.word(RESULTS.get(value, value))
         if key == "step":
-            return str(STEPS.get(value, value))
+            return self.word(STEPS.get(value, value))
         return value
 
     def __missing__(self, key):
@@ -108,10 +108,23 @@ def renderer():
     return render_once
 
 
-def _render(kind, params):
+def render_each(notifications):
+    """``render`` of each of ``notifications`` in the current locale, the kinds' texts and the
+    words their parameters name translated once for all (a periodic check renders thousands)."""
+    words = {}  # by identity: the texts are the module's own, alive throughout
+
+    def word(text):
+        if id(text) not in words:
+            words[id(text)] = str(text)
+        return words[id(text)]
+
+    return [_render(n.kind, n.params or {}, word) for n in notifications]
+
+
+def _render(kind, params, word=str):
     """The texts of ``kind`` filled with ``params``; the body shortened to fit a push."""
     title, body = TEXTS[kind]
-    text = str(body) % _Params(params, kind)
+    text = word(body) % _Params(params, kind, word)
     if len(text) > BODY_LIMIT:
         text = text[:BODY_LIMIT - 1] + "…"
-    return str(title), text
+    return word(title), text

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from mutualaid.appeals import checks, domain, tally
 from mutualaid.appeals.board import board
-from mutualaid.appeals.models import AppealBoardDay
+from mutualaid.appeals.models import Appeal, AppealBoardDay
 from mutualaid.core.extensions import db
 from mutualaid.streets import domain as streets
 from tests.appeals.factories import T0, make_street
@@ -114,6 +114,28 @@ def test_street_board_ranks_its_communities(history, api):
         (history.community.name, 0.5), ("Second", 0.0)]
     assert body["appeals"]["total"] == 10 and len(body["appeals"]["items"]) == 5
     assert "appellant" not in str(body)
+
+
+def test_a_street_merges_its_communities_medians_and_pages_in_order(history):
+    other = make_community("Second")
+    streets.add_community(history.admin, history.street, other)
+    building = make_building(other, "S1", lat=23.03, lon=113.12)
+    resident = make_user(verified=True, unit=make_unit(building, "101"))
+    staff = make_staff(other)
+    for hours, resolve_after in ((1, 12), (2, 25), (3, 35)):  # same times as the first's
+        handled(staff, appeal(history, building, "noise", hours, actor=resident), resolve_after)
+    both = {history.community.id, other.id}
+    result = board(both, date(2026, 11, 1), date(2026, 11, 30), rank_by="community")
+    # first resolutions after 5, 10, 20, 30, 40 hours in the first, 12, 25, 35 in the second
+    assert result["median_hours_to_resolve"] == 22.5  # (20 + 25) / 2
+    public = db.session.execute(sa.select(Appeal.id, Appeal.created_at).where(
+        Appeal.public.is_(True), Appeal.created_at >= T0)).all()
+    newest_first = [row.id for row in sorted(public, key=lambda row: (row.created_at, row.id),
+                                             reverse=True)]
+    pages = [board(both, date(2026, 11, 1), date(2026, 11, 30), page, 4, "community")
+             for page in (1, 2, 3)]
+    assert [item["id"] for page in pages for item in page["appeals"]["items"]] == newest_first
+    assert [page["appeals"]["total"] for page in pages] == [10, 10, 10]
 
 
 def test_board_api_defaults_and_bad_periods(history, api):

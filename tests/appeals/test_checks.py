@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from mutualaid.appeals import checks, domain
-from mutualaid.appeals.models import AppealEvent
+from mutualaid.appeals.models import Appeal, AppealEvent
+from mutualaid.appeals.schemas import dump_appeal
 from mutualaid.core.extensions import db
 from mutualaid.notifications.models import Notification
 from mutualaid.realtime.outbox import pending
@@ -94,3 +95,17 @@ def test_unrated_appeals_close_in_batches(db, small_batches):
     assert all(a.closed_unrated for a in resolved)
     assert [e.note for e in domain.events_of(resolved[0])][-1] == "7天内未评价。"
     assert notices(resolved[2])[-1] == (place.appellant.id, "closed")
+
+
+def test_the_announced_appeals_are_their_rows_as_written(db, small_batches):
+    place = make_street()
+    appeals = [file(place), file(place, anonymous=True), file(place, public=False)]
+    db.session.commit()
+    assert checks.escalate_overdue(T0 + timedelta(days=1)) == 3
+    payloads = {rooms[0]: payload() for event, payload, rooms in pending()
+                if event == "appeal.updated"}
+    db.session.expire_all()  # read the rows back as the database holds them
+    assert payloads == {f"appeal:{appeal.id}": dump_appeal(db.session.get(Appeal, appeal.id))
+                        for appeal in appeals}
+    assert {payload["level"] for payload in payloads.values()} == {"community"}
+    assert [payload["version"] for payload in payloads.values()] == [2, 2, 2]

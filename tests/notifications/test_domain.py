@@ -42,6 +42,43 @@ def test_a_notice_is_a_row_announced_to_the_users_room(app):
     assert domain.unread_count(user) == 1
 
 
+def test_notify_each_returns_its_rows_in_order_and_announces_each(app):
+    first, second = make_user(), make_user(locale="en")
+    notices = [([first, second], {"title": "Lift"}, "/votes/1"),
+               ([second], {"title": "Roof"}, "/votes/1"),  # same user and url, other params
+               ([first], {"title": "Lift"}, "/votes/1")]  # the very same notice again
+    rows = domain.notify_each("vote.opened", notices, now=NOON)
+    assert [(row.user_id, row.params["title"]) for row in rows] == [
+        (first.id, "Lift"), (second.id, "Lift"), (second.id, "Roof"), (first.id, "Lift")]
+    stored = {row.id: (row.user_id, row.params) for row in db.session.scalars(
+        sa.select(Notification))}
+    assert len(stored) == 4 and all(stored[row.id] == (row.user_id, row.params) for row in rows)
+    announced = [(rooms, payload["id"], payload["body"]) for event, payload, rooms in pending()
+                 if event == "notification.created"]
+    assert [(rooms, row_id) for rooms, row_id, _body in announced] == [
+        ([f"user:{row.user_id}"], row.id) for row in rows]
+    english = render(rows[2], "en")[1]
+    assert announced[2][2] == english and "Roof" in english
+
+
+def test_texts_rendered_together_are_those_rendered_one_by_one(app):
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from mutualaid.notifications.kinds import render_each
+
+    rows = [SimpleNamespace(kind=kind, params=params) for kind, params in (
+        ("appeal.updated", {"title": "Bins", "step": "escalated"}),
+        ("appeal.updated", {"title": "Lamp", "step": "closed"}),
+        ("vote.closed", {"title": "Lift", "result": "passed"}),
+        ("order.accepted", {"title": "Tap", "helper": "Li"}))]
+    for locale in ("zh_CN", "en"):
+        with force_locale(locale):
+            together = render_each(rows)
+        assert together == [render(row, locale) for row in rows]
+
+
 def test_texts_render_in_the_readers_language_when_read(app):
     user = make_user()
     row = domain.notify([user], "order.accepted", {"title": "Tap", "helper": "Li"},
