@@ -268,8 +268,9 @@ def main():
     rng = random.Random(SEED)
     app = create_app(BenchConfig(options.postgres))
     with app.app_context(), force_locale("en"):
-        if not is_generated(options.residents, options.fresh):
-            upgrade()
+        generated = is_generated(options.residents, options.fresh)
+        upgrade()  # also brings kept data up to the newest migration
+        if not generated:
             started = time.perf_counter()
             building_count, skill_count, offer_count = generate(rng, options.residents)
             print(f"generated {options.residents:,} residents in {building_count:,} buildings, "

@@ -370,18 +370,37 @@ def naive_ranking(need, stats, limit):
 def test_ranking_is_the_naive_scan_of_every_resident(requester, seed):
     """Random neighbourhoods, with helpers right on the edge of every band of radius: the
     indexed ranking gives exactly what applying the rules to everyone gives."""
-    rng = random.Random(seed)
+    assert_ranking_is_the_naive_scan(requester, random.Random(seed))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("seed", range(2))
+def test_ranking_is_the_naive_scan_on_postgresql(postgres_app, seed):
+    """The same on PostgreSQL, whose reach statements are written differently (grouping,
+    booleans) and prepared."""
+    with requester_locale("en"):
+        assert_ranking_is_the_naive_scan(resident(building_at(0, 0)), random.Random(seed))
+
+
+def assert_ranking_is_the_naive_scan(requester, rng):
+    """Fill a random neighbourhood around ``requester`` and compare random needs' rankings with
+    ``naive_ranking``."""
     codes = list(ranking.taxonomy.TAXONOMY)
     radii = [100, 500, 999, 1000, 1001, 2000, 2001, 3000, 5000, 20_000]
     records = {}
     for _step in range(40):
         radius = rng.choice(radii)
-        distance = rng.choice([radius - 1, radius, radius + 1, rng.uniform(0, radius * 1.2)])
+        distance = rng.choice([radius - 1, radius, radius + 1, rng.uniform(0, radius * 1.2), 0])
         bearing = rng.uniform(0, 2 * math.pi)
-        helper = resident(building_at(distance * math.cos(bearing), distance * math.sin(bearing)),
-                          vetted=rng.random() < 0.3)
+        # at distance 0: the requester's building, or another one at the very same place
+        home = (requester.unit.building if distance == 0 and rng.random() < 0.5 else
+                building_at(distance * math.cos(bearing), distance * math.sin(bearing)))
+        helper = resident(home, vetted=rng.random() < 0.3, active=rng.random() > 0.1)
         if rng.random() < 0.8:
-            add_skills(helper, *rng.sample(codes, rng.randint(1, 3)), radius_m=radius)
+            tags = rng.sample(codes, rng.randint(1, 3))
+            add_skills(helper, *tags[:1], radius_m=radius)
+            # skills of one user normally share a radius, but nothing forces them to
+            add_skills(helper, *tags[1:], radius_m=rng.choice([radius, rng.choice(radii)]))
         if rng.random() < 0.3:
             make_offer(helper, *rng.sample(codes, rng.randint(1, 2)), radius_m=rng.choice(radii),
                        days=rng.randint(1, ALL_DAYS), parts=rng.randint(1, 7))
