@@ -58,8 +58,9 @@ from geopy.distance import great_circle
 from mutualaid.accounts.models import User
 from mutualaid.core.extensions import db
 from mutualaid.matching import tags as taxonomy
-from mutualaid.matching.models import (PARTS, REACH_BAND, REACH_BANDS, REACH_CELL,
-                                       REACH_CELLS_PER_DEGREE, Offer, OfferTag, UserSkill)
+from mutualaid.matching.models import (PARTS, REACH_BAND, REACH_BAND_TOPS, REACH_BANDS,
+                                       REACH_CELL, REACH_CELLS_PER_DEGREE, Offer, OfferTag,
+                                       UserSkill)
 from mutualaid.places.models import Building, Unit
 
 WEIGHTS = {"fit": 35, "proximity": 20, "same_building": 10, "available": 10,
@@ -475,10 +476,10 @@ def _reach_params(need, codes):
     params = {**dict(zip(CODE_NAMES, codes + codes[-1:] * (CODE_SLOTS - len(codes)))),
               "requester": need.requester_id, "lat": need.lat, "lon": need.lon,
               "scale": math.cos(math.radians(need.lat)), "within": ROUGH_MARGIN ** 2}
-    for band in range(REACH_BANDS):
-        dlat = (band + 1) * 1000 * ROUGH_MARGIN  # the band's longest radius, in degrees
-        low = (need.lat - dlat) * REACH_CELLS_PER_DEGREE / (band + 1)
-        high = (need.lat + dlat) * REACH_CELLS_PER_DEGREE / (band + 1)
+    for band, top in enumerate(REACH_BAND_TOPS):
+        dlat = top * ROUGH_MARGIN  # the band's longest radius, in degrees
+        low = (need.lat - dlat) * REACH_CELLS_PER_DEGREE / (top // 1000)
+        high = (need.lat + dlat) * REACH_CELLS_PER_DEGREE / (top // 1000)
         cells = list(range(math.floor(low), math.ceil(high) + 1))
         params.update(zip(_cell_names(band), cells + cells[-1:] * (BOX_CELLS - len(cells))))
         params[f"west_{band}"] = need.lon - dlat / cos_lat

@@ -423,3 +423,29 @@ def assert_ranking_is_the_naive_scan(requester, rng):
             assert [c.as_dict() for c in rank_candidates(need, stats, limit)] == everyone[:limit]
         answered += bool(everyone)
     assert answered  # the neighbourhoods do have helpers to find
+
+
+def test_the_reach_statements_search_the_reach_indexes_only(requester):
+    """Every arm of both reach statements is a search inside its reach index, the skills' one
+    covering (their table is never read), and no table is scanned."""
+    executed = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        executed.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        rank_candidates(need_of(requester, "repair.plumbing", "tutoring"), no_stats)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    for table, index in (("user_skills", "USING COVERING INDEX ix_user_skills_reach ("),
+                         ("offers", " ix_offers_reach (")):
+        [(statement, parameters)] = [(statement, parameters) for statement, parameters in executed
+                                     if f"FROM {table} " in statement]
+        plan = [row[3] for row in db.session.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", parameters)]
+        reads = [step for step in plan if f" {table} " in f"{step} "]
+        assert len([step for step in reads if index in step]) == ranking.REACH_BANDS
+        assert not [step for step in plan if step.startswith("SCAN") and "anon" not in step], plan
+        if table == "user_skills":
+            assert all(index in step for step in reads), plan
