@@ -25,21 +25,27 @@ Ties: shorter distance first, then lower user id.
 How it stays fast
 -----------------
 Each skill row (and offer) keeps a copy of its owner's home position (refreshed by
-``models.follow_moves`` when a user moves), so the question "whose reach holds this need?" is
-answered inside one index per table, before any join. The indexes are ordered by the reach
-grid of ``models.py``: tag, band of the radius (0 up to 1 km, 1 up to 2 km ...), a latitude
-cell sized to the band, longitude. One query arm per band looks up the five or six cells and
-the longitude span of the box of that band's longest radius, and keeps the rows within their
-own radius by a flat-earth estimate with a 2% margin; the arms are one statement, built once,
-with the need in its parameters. Only survivors are joined to their user (verified, active,
-vetted when needed) and home building, whose position gives the distance. Rows are plain
-tuples; a helper becomes an object only when still in the running. Geopy's exact great
-circle is computed for the contenders for the answer (and helpers on the edge of their
-radius); the rest are ranked on a flat-earth estimate under a metre off at city scale. A
-helper's record is worth at most 25 points: the records of the best by the rest of the score
-are loaded first, then only those of helpers who could still reach the list with a perfect
-record. Two queries (three for a directed need) and one or two calls of the stats loader,
-however many candidates there are.
+``models.follow_moves`` in the same transaction when a user moves or a building is moved), so
+the question "whose reach holds this need?" is answered inside one index per table. The
+indexes are ordered by the reach grid of ``models.py``: tag, band of the radius (six, topped
+by the radii people pick: 1, 2, 3, 5, 10 and 20 km), a latitude cell sized to the band,
+longitude. One query arm per band looks up the five or six cells and the longitude span of
+the box of that band's longest radius, and keeps the rows within their own radius by a
+flat-earth estimate with a 2% margin; the skill rows are grouped per helper inside the same
+statement (their tags joined by commas), which reads nothing but the index. The statements
+are built once and never change their text (the need is in fixed parameters). Distances come
+from the copies; whether a helper lives in the need's building is looked up only for rows at
+the need's very position. Whether a helper may help (verified, active, vetted when needed) is
+looked up only for the best by the rest of the score and for the contenders for the answer;
+for a vulnerable requester's need the skill rows are joined to their users first, since few
+pass. A helper with skills of one radius and no offer (most) costs one tuple, with the fit
+of their set of tags and the distance of their building worked out once per need. Geopy's
+exact great circle is computed for the contenders for the answer (and helpers on the edge of
+their radius); the rest are ranked on a flat-earth estimate under a metre off at city scale.
+A helper's record is worth at most 25 points: the records of the best by the rest of the
+score are loaded first, then only those of helpers who could still reach the list with a
+perfect record. Three or four queries (three for a directed need) and one or two calls of
+the stats loader, however many candidates there are.
 """
 import collections
 import functools
