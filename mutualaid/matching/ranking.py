@@ -563,8 +563,7 @@ def _offer_query(vetted_only):
         sa.select(Offer.id).where(Offer.active.is_(True),
                                   *_in_reach(band, Offer.lat, Offer.lon, Offer.radius_m))
         for band in range(REACH_BANDS))).subquery()
-    tagged = sa.and_(OfferTag.offer_id == Offer.id,
-                     _codes_in(OfferTag.tag))
+    tagged = sa.and_(OfferTag.offer_id == Offer.id, _codes_in(OfferTag.tag))
     select = (sa.select(Offer.owner_id, Offer.lat, Offer.lon,
                         _same_building(Offer.lat, Offer.lon, Offer.owner_id), *OFFER_COLUMNS)
               .select_from(found).join(Offer, Offer.id == found.c.id).join(OfferTag, tagged)
@@ -634,7 +633,9 @@ def _field(need):
     params = {**_reach_params(need, covering_codes(need.tags)), "building": need.building_id}
     connection = db.session.connection()  # Core rows: no ORM bookkeeping per row
     skills = connection.execute(_skill_query(need.vetted_only), params).all()
-    mixed = {}  # user id -> (lat, lon, same building, capabilities) of helpers with offers
+    # user id -> (lat, lon, same building, capabilities) of helpers with offers, or with
+    # skills of several radii (each radius is a row of its own)
+    mixed = {}
     for user_id, lat, lon, same, *offer in connection.execute(_offer_query(need.vetted_only),
                                                               params):
         mixed.setdefault(user_id, (lat, lon, same, []))[3].append(Capability(*offer))
