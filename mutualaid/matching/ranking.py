@@ -217,13 +217,14 @@ def _answerable(need, rated, people, limit):
 
 def _best_people(need, field, limit):
     """(people, head, checked): who among the best of ``field`` (sorted by base) may help
-    (``_people_of``), looked up from the top until FIRST_RECORDS * limit of them are found;
-    the head is those of them who could still reach the limit-th best with a perfect
-    record; ``checked`` how many rows of the field were looked up."""
+    (``_people_of``), looked up from the top until FIRST_RECORDS * limit of them are found
+    (in batches at least doubling, should many be turned away); the head is those of them who
+    could still reach the limit-th best with a perfect record; ``checked`` how many rows of
+    the field were looked up."""
     people, eligible, checked = {}, [], 0
     wanted = FIRST_RECORDS * limit
     while len(eligible) < wanted and checked < len(field):
-        batch = field[checked:checked + wanted - len(eligible)]
+        batch = field[checked:checked + max(wanted - len(eligible), checked)]
         people.update(_people_of(need, [row[1] for row in batch]))
         eligible += [row for row in batch if row[1] in people]
         checked += len(batch)

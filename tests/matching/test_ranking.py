@@ -267,6 +267,21 @@ def test_candidate_query_count_does_not_grow_with_candidates(db, requester):
     assert len(many) == len(few)
 
 
+def test_helpers_who_may_not_help_at_the_top_are_passed_over_in_few_queries(db, requester):
+    from tests.matching.querycount import count_queries
+
+    for _step in range(60):  # closest, but no longer active: they rank first until looked up
+        add_skills(resident(building_at(20, 0), active=False), "cleaning")
+    able = [resident(building_at(300 + 100 * step, 0)) for step in range(3)]
+    for helper in able:
+        add_skills(helper, "cleaning")
+    need = need_of(requester, "cleaning")
+    with count_queries() as statements:
+        assert ids(rank_candidates(need, no_stats, limit=2)) == [able[0].id, able[1].id]
+    # the two reach statements, then who may help in batches of 4, 4, 8, 16 and 32
+    assert len(statements) == 7
+
+
 def test_covering_codes_are_the_tags_and_their_ancestors():
     assert ranking.covering_codes(["repair.plumbing", "tutoring"]) == [
         "repair", "repair.plumbing", "tutoring"]
