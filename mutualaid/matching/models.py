@@ -55,8 +55,9 @@ class UserSkill(db.Model):
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
     tag: so.Mapped[str] = so.mapped_column(sa.String(40), primary_key=True)
     radius_m: so.Mapped[int] = so.mapped_column(default=DEFAULT_RADIUS_M)
-    # A copy of the home building's position, kept by follow_moves(); the truth stays on
-    # the building (distances are computed from it), this copy only feeds the prefilter.
+    # A copy of the home building's position, kept by follow_moves() in the same transaction;
+    # the truth stays on the building, but matching reads only the copy (the reach index and
+    # distances alike), so that a ranking never joins a skill row to anything.
     lat: so.Mapped[float | None] = so.mapped_column(sa.Float)
     lon: so.Mapped[float | None] = so.mapped_column(sa.Float)
 
