@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
+from sqlalchemy.schema import CreateIndex
 
 from mutualaid import create_app
 from mutualaid.core.config import TestingConfig
@@ -34,6 +35,19 @@ def index_names(connection):
     return set(connection.execute(sa.text(query)).scalars())
 
 
+def assert_expression_indexes_are_the_models(connection):
+    """SQLite keeps an index's definition as written: the migrated expression indexes are the
+    models' to the letter (a query uses an expression index only if it writes the same)."""
+    if connection.dialect.name != "sqlite":
+        return
+    written = dict(connection.execute(sa.text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")).all())
+    for table in db.metadata.tables.values():
+        for index in table.indexes:
+            if index.name in expression_indexes():
+                assert written[index.name] == str(CreateIndex(index).compile(connection))
+
+
 def assert_upgrade_matches_models_and_downgrades(app):
     """Upgrade from empty, compare with the models, downgrade to empty again."""
     with app.app_context():
@@ -44,6 +58,7 @@ def assert_upgrade_matches_models_and_downgrades(app):
                 "include_object": lambda obj, name, kind, *_: name not in skipped})
             diff = compare_metadata(context, db.metadata)
             assert skipped and skipped <= index_names(connection)
+            assert_expression_indexes_are_the_models(connection)
         assert diff == []
         downgrade(revision="base")
         remaining = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}

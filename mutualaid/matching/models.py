@@ -17,16 +17,28 @@ MIN_RADIUS_M, MAX_RADIUS_M = 100, 20_000
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PARTS = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 22)}
 ALL_DAYS, ALL_PARTS = (1 << len(DAYS)) - 1, (1 << len(PARTS)) - 1
-# The reach grid that matching's indexes are ordered by (see ranking.py): a row's band is its
-# radius in kilometres begun, less one (0 up to 1 km, 1 up to 2 km ... 19 up to 20 km), its
-# cell a strip of latitude 1/200 degree (556 m) wide for band 0, (band + 1) times wider above,
-# so that the box of any band's reach spans about five cells. SQL expressions on the row's own
-# columns: nothing to keep up to date, and written the same in both databases (integer
-# division; the cast truncates in SQLite and rounds in PostgreSQL, either way monotonic).
-REACH_BANDS = (MAX_RADIUS_M - 1) // 1000 + 1
+# The reach grid that matching's indexes are ordered by (see ranking.py): a row's band is the
+# first of REACH_BAND_TOPS its radius fits under (the radii the skills page offers are the
+# tops: 300-1,000 m in band 0, then 2, 3, 5, 10 and 20 km), its cell a strip of latitude
+# 1/200 degree (556 m) times the band's top in kilometres wide, so that the box of any
+# band's reach spans five or six cells. SQL expressions on the row's own columns: nothing to
+# keep up to date, and written the same in both databases (the cast truncates in SQLite and
+# rounds in PostgreSQL, either way monotonic). Migration 0014 writes them out.
+REACH_BAND_TOPS = (1000, 2000, 3000, 5000, 10_000, MAX_RADIUS_M)
+REACH_BANDS = len(REACH_BAND_TOPS)
 REACH_CELLS_PER_DEGREE = 200
-REACH_BAND = "((radius_m - 1) / 1000)"
-REACH_CELL = f"(CAST(lat * {REACH_CELLS_PER_DEGREE} / ({REACH_BAND} + 1) AS INTEGER))"
+
+
+def _by_band(values):
+    """SQL: ``values[band]`` for the band of the row's ``radius_m``."""
+    arms = " ".join(f"WHEN radius_m <= {top} THEN {value}"
+                    for top, value in zip(REACH_BAND_TOPS[:-1], values))
+    return f"(CASE {arms} ELSE {values[-1]} END)"
+
+
+REACH_BAND = _by_band(range(REACH_BANDS))
+REACH_CELL = (f"(CAST(lat * {REACH_CELLS_PER_DEGREE} / "
+              f"{_by_band([top // 1000 for top in REACH_BAND_TOPS])} AS INTEGER))")
 
 
 class UserSkill(db.Model):
@@ -43,8 +55,9 @@ class UserSkill(db.Model):
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
     tag: so.Mapped[str] = so.mapped_column(sa.String(40), primary_key=True)
     radius_m: so.Mapped[int] = so.mapped_column(default=DEFAULT_RADIUS_M)
-    # A copy of the home building's position, kept by follow_moves(); the truth stays on
-    # the building (distances are computed from it), this copy only feeds the prefilter.
+    # A copy of the home building's position, kept by follow_moves() in the same transaction;
+    # the truth stays on the building, but matching reads only the copy (the reach index and
+    # distances alike), so that a ranking never joins a skill row to anything.
     lat: so.Mapped[float | None] = so.mapped_column(sa.Float)
     lon: so.Mapped[float | None] = so.mapped_column(sa.Float)
 

@@ -25,22 +25,29 @@ Ties: shorter distance first, then lower user id.
 How it stays fast
 -----------------
 Each skill row (and offer) keeps a copy of its owner's home position (refreshed by
-``models.follow_moves`` when a user moves), so the question "whose reach holds this need?" is
-answered inside one index per table, before any join. The indexes are ordered by the reach
-grid of ``models.py``: tag, band of the radius (0 up to 1 km, 1 up to 2 km ...), a latitude
-cell sized to the band, longitude. One query arm per band looks up the five or six cells and
-the longitude span of the box of that band's longest radius, and keeps the rows within their
-own radius by a flat-earth estimate with a 2% margin; the arms are one statement, built once,
-with the need in its parameters. Only survivors are joined to their user (verified, active,
-vetted when needed) and home building, whose position gives the distance. Rows are plain
-tuples; a helper becomes an object only when still in the running. Geopy's exact great
-circle is computed for the contenders for the answer (and helpers on the edge of their
-radius); the rest are ranked on a flat-earth estimate under a metre off at city scale. A
-helper's record is worth at most 25 points: the records of the best by the rest of the score
-are loaded first, then only those of helpers who could still reach the list with a perfect
-record. Two queries (three for a directed need) and one or two calls of the stats loader,
-however many candidates there are.
+``models.follow_moves`` in the same transaction when a user moves or a building is moved), so
+the question "whose reach holds this need?" is answered inside one index per table. The
+indexes are ordered by the reach grid of ``models.py``: tag, band of the radius (six, topped
+by the radii people pick: 1, 2, 3, 5, 10 and 20 km), a latitude cell sized to the band,
+longitude. One query arm per band looks up the five or six cells and the longitude span of
+the box of that band's longest radius, and keeps the rows within their own radius by a
+flat-earth estimate with a 2% margin; the skill rows are grouped per helper inside the same
+statement (their tags joined by commas), which reads nothing but the index. The statements
+are built once and never change their text (the need is in fixed parameters). Distances come
+from the copies; whether a helper lives in the need's building is looked up only for rows at
+the need's very position. Whether a helper may help (verified, active, vetted when needed) is
+looked up only for the best by the rest of the score and for the contenders for the answer;
+for a vulnerable requester's need the skill rows are joined to their users first, since few
+pass. A helper with skills of one radius and no offer (most) costs one tuple, with the fit
+of their set of tags and the distance of their building worked out once per need. Geopy's
+exact great circle is computed for the contenders for the answer (and helpers on the edge of
+their radius); the rest are ranked on a flat-earth estimate under a metre off at city scale.
+A helper's record is worth at most 25 points: the records of the best by the rest of the
+score are loaded first, then only those of helpers who could still reach the list with a
+perfect record. Three or four queries (three for a directed need) and one or two calls of
+the stats loader, however many candidates there are.
 """
+import collections
 import functools
 import itertools
 import math
@@ -57,8 +64,9 @@ from geopy.distance import great_circle
 from mutualaid.accounts.models import User
 from mutualaid.core.extensions import db
 from mutualaid.matching import tags as taxonomy
-from mutualaid.matching.models import (PARTS, REACH_BAND, REACH_BANDS, REACH_CELL,
-                                       REACH_CELLS_PER_DEGREE, Offer, OfferTag, UserSkill)
+from mutualaid.matching.models import (PARTS, REACH_BAND, REACH_BAND_TOPS, REACH_BANDS,
+                                       REACH_CELL, REACH_CELLS_PER_DEGREE, Offer, OfferTag,
+                                       UserSkill)
 from mutualaid.places.models import Building, Unit
 
 WEIGHTS = {"fit": 35, "proximity": 20, "same_building": 10, "available": 10,
@@ -71,6 +79,11 @@ ROUGH_MARGIN = 1.02 / METRES_PER_DEGREE_LAT  # degrees per metre of radius, 2% t
 # The box of a band's longest reach spans 5 or 6 cells of the reach grid: always 6 (the last
 # repeated), so that the query's text never changes and PostgreSQL prepares it once.
 BOX_CELLS = 6
+# The codes covering a need's tags (each and its ancestors) are parameters too, as many as the
+# most a need can have, the last repeated.
+CODE_SLOTS = taxonomy.MAX_TAGS * max(code.count(".") + 1 for code in taxonomy.TAXONOMY)
+CODE_NAMES = tuple(f"code_{index}" for index in range(CODE_SLOTS))
+MAX_TAGS = taxonomy.MAX_TAGS
 LOCAL_TIME = timezone(timedelta(hours=8))
 MAX_WINDOW_HOURS = 24 * 7
 
@@ -153,35 +166,71 @@ def rank_candidates(need: Need, stats: StatsLoader, limit: int = 20) -> list[Can
     if need.offer_owner_id is not None:
         return _rank_directed(need, stats)
     field = _field(need)
-    if not field:
-        return []
+    field.sort(key=_by_base, reverse=True)
     # A helper's record adds at most STATS_POINTS: whoever cannot reach the limit-th best
     # score without it, even with a perfect record, is out before any record is loaded. The
     # records of the best by the rest of the score are loaded first; whoever then cannot reach
     # the limit-th best score so far is out too, and only the others still in the running are
-    # asked about (a busy need has thousands of helpers in reach and a few hundred contenders).
-    field.sort(key=_by_base, reverse=True)
-    field = _down_to(field, field[min(limit, len(field)) - 1][0] - STATS_POINTS - SCORE_MARGIN)
-    head = field[:FIRST_RECORDS * limit]
+    # looked up and asked about (a busy need has thousands of helpers in reach and a few
+    # hundred contenders).
+    people, head, checked = _best_people(need, field, limit)
+    if not head:
+        return []
     loaded = stats([row[1] for row in head])
     scores = sorted((base + _record(loaded.get(user_id, NO_STATS)) for base, user_id, *_ in head),
                     reverse=True)
     floor = scores[min(limit, len(scores)) - 1] - STATS_POINTS - SCORE_MARGIN
-    rest = _down_to(field[len(head):], floor)
+    rest = _down_to(field[checked:], floor)
     if rest:
         loaded = {**loaded, **stats([row[1] for row in rest])}
-    contenders = [(base, Helper(user_id, *person[:5], list(person[5].values())), distance, reach)
-                  for base, user_id, person, distance, reach in head + rest]
-    rated = _sorted([(round(base + _record(loaded.get(helper.user_id, NO_STATS)), 2),
-                      helper, distance, reach) for base, helper, distance, reach in contenders])
+    rated = [(round(row[0] + _record(loaded.get(row[1], NO_STATS)), 2), row[2], row[1], row)
+             for row in head + rest]
+    rated.sort(key=lambda item: (-item[0], item[1], item[2]))
     # Distances so far are flat-earth estimates (under a metre off at city scale, under 0.05
     # points of score): settle every contender for the answer with the exact great circle.
-    cut = rated[min(limit, len(rated)) - 1][0] - SCORE_MARGIN
-    rated = _rated(need, [(helper, _distance(need, helper.lat, helper.lon), reach)
-                          for score, helper, _d, reach in rated if score >= cut], loaded)
+    rated = _rated(need, [(Helper(user_id, *people[user_id][:2], lat, lon, people[user_id][2],
+                                  list(reach)), _distance(need, lat, lon), reach)
+                          for _base, user_id, _d, lat, lon, reach in
+                          _answerable(need, rated, people, limit)], loaded)
     # reasons (translated strings) only for the ones answered
     return [_candidate(need, helper, distance, reach, loaded.get(helper.user_id, NO_STATS))
             for _score, helper, distance, reach in rated[:limit]]
+
+
+def _answerable(need, rated, people, limit):
+    """The field rows of the contenders for the answer: of ``rated`` (score, distance, user id,
+    row), best first, those who may help (``_people_of``, looked up only now for the ones
+    not known yet) within SCORE_MARGIN of the limit-th best of them."""
+    refused = set()
+    while True:
+        kept = [item for item in rated if item[2] not in refused]
+        if not kept:
+            return []
+        cut = kept[min(limit, len(kept)) - 1][0] - SCORE_MARGIN
+        contenders = _down_to(kept, cut)
+        unknown = [item[2] for item in contenders if item[2] not in people]
+        if not unknown:
+            return [item[3] for item in contenders]
+        people.update(_people_of(need, unknown))
+        refused.update(user_id for user_id in unknown if user_id not in people)
+
+
+def _best_people(need, field, limit):
+    """(people, head, checked): who among the best of ``field`` (sorted by base) may help
+    (``_people_of``), looked up from the top until FIRST_RECORDS * limit of them are found
+    (in batches at least doubling, should many be turned away); the head is those of them who
+    could still reach the limit-th best with a perfect record; ``checked`` how many rows of
+    the field were looked up."""
+    people, eligible, checked = {}, [], 0
+    wanted = FIRST_RECORDS * limit
+    while len(eligible) < wanted and checked < len(field):
+        batch = field[checked:checked + max(wanted - len(eligible), checked)]
+        people.update(_people_of(need, [row[1] for row in batch]))
+        eligible += [row for row in batch if row[1] in people]
+        checked += len(batch)
+    floor = (eligible[limit - 1][0] - STATS_POINTS - SCORE_MARGIN if len(eligible) >= limit
+             else -math.inf)
+    return people, _down_to(eligible, floor), checked
 
 
 def _down_to(rows, floor):
@@ -429,17 +478,32 @@ def _home(select):
 def _reach_params(need, codes):
     """The values for the reach queries' parameters (``_in_reach``) for ``need``."""
     cos_lat = max(math.cos(math.radians(min(abs(need.lat) + 0.2, 89.9))), 1e-6)
-    params = {"codes": codes, "requester": need.requester_id, "lat": need.lat, "lon": need.lon,
+    if len(codes) > CODE_SLOTS:
+        raise ValueError(f"at most {MAX_TAGS} tags")
+    params = {**dict(zip(CODE_NAMES, codes + codes[-1:] * (CODE_SLOTS - len(codes)))),
+              "requester": need.requester_id, "lat": need.lat, "lon": need.lon,
               "scale": math.cos(math.radians(need.lat)), "within": ROUGH_MARGIN ** 2}
-    for band in range(REACH_BANDS):
-        dlat = (band + 1) * 1000 * ROUGH_MARGIN  # the band's longest radius, in degrees
-        low = (need.lat - dlat) * REACH_CELLS_PER_DEGREE / (band + 1)
-        high = (need.lat + dlat) * REACH_CELLS_PER_DEGREE / (band + 1)
+    for band, top in enumerate(REACH_BAND_TOPS):
+        dlat = top * ROUGH_MARGIN  # the band's longest radius, in degrees
+        low = (need.lat - dlat) * REACH_CELLS_PER_DEGREE / (top // 1000)
+        high = (need.lat + dlat) * REACH_CELLS_PER_DEGREE / (top // 1000)
         cells = list(range(math.floor(low), math.ceil(high) + 1))
-        params[f"cells_{band}"] = cells + cells[-1:] * (BOX_CELLS - len(cells))
+        params.update(zip(_cell_names(band), cells + cells[-1:] * (BOX_CELLS - len(cells))))
         params[f"west_{band}"] = need.lon - dlat / cos_lat
         params[f"east_{band}"] = need.lon + dlat / cos_lat
     return params
+
+
+@functools.cache
+def _cell_names(band):
+    """The names of the parameters for the BOX_CELLS cells of ``band``."""
+    return tuple(f"cell_{band}_{index}" for index in range(BOX_CELLS))
+
+
+def _codes_in(tag):
+    """SQL: ``tag`` is one of the covering codes (CODE_NAMES, padded with repeats, which
+    both databases drop before they look anything up)."""
+    return tag.in_([sa.bindparam(name) for name in CODE_NAMES])
 
 
 def _in_reach(band, lat, lon, radius):
@@ -450,89 +514,153 @@ def _in_reach(band, lat, lon, radius):
     param = sa.bindparam
     dlat, dlon = lat - param("lat"), (lon - param("lon")) * param("scale")
     return (sa.literal_column(REACH_BAND) == band,
-            sa.literal_column(REACH_CELL).in_(param(f"cells_{band}", expanding=True)),
+            sa.literal_column(REACH_CELL).in_([param(name) for name in _cell_names(band)]),
             lon.between(param(f"west_{band}"), param(f"east_{band}")),
             dlat * dlat + dlon * dlon <= radius * radius * param("within", type_=sa.Float))
 
 
-def _candidates_of(vetted_only):
-    """Conditions on the helpers for a need: verified, active, not the requester (a
-    parameter), vetted when the need asks for it."""
-    conditions = [*_people(), User.id != sa.bindparam("requester")]
-    return conditions + [User.vetted.is_(True)] if vetted_only else conditions
+def _vetted(select, user_id):
+    """``select`` narrowed to rows of verified, active, vetted users (a vulnerable requester's
+    need: few rows pass, so the join is worth it before grouping)."""
+    return select.join(User, User.id == user_id).where(*_people(), User.vetted.is_(True))
+
+
+def _same_building(lat, lon, user_id):
+    """SQL: whether the row's owner lives in the need's building. Only rows at the need's very
+    position (copies of the same building's) can, so only those look their unit up."""
+    lives_there = (sa.select(Unit.id).join(User, User.unit_id == Unit.id)
+                   .where(User.id == user_id, Unit.building_id == sa.bindparam("building"))
+                   .exists())
+    return sa.case((sa.and_(lat == sa.bindparam("lat"), lon == sa.bindparam("lon")), lives_there),
+                   else_=sa.false())
 
 
 @functools.cache
 def _skill_query(vetted_only):
-    """(helper columns, tag, radius) of the skill rows covering ``codes`` whose reach holds the
-    need, band by band in ix_user_skills_reach; only those are joined to their user and home
-    building. Built once: the need is in the parameters (``_reach_params``)."""
+    """(user id, lat, lon, radius, their tags among ``codes`` joined by commas, same building)
+    per helper (and radius, should a helper's skills differ in it) whose skills' reach holds the
+    need, found band by band inside ix_user_skills_reach and grouped there: no join per row.
+    Built once: the need is in the parameters (``_reach_params``)."""
     found = sa.union_all(*(
-        sa.select(UserSkill.user_id, UserSkill.tag, UserSkill.radius_m)
-        .where(UserSkill.tag.in_(sa.bindparam("codes", expanding=True)),
+        sa.select(UserSkill.user_id, UserSkill.tag, UserSkill.radius_m, UserSkill.lat,
+                  UserSkill.lon)
+        .where(_codes_in(UserSkill.tag),
+               UserSkill.user_id != sa.bindparam("requester"),
                *_in_reach(band, UserSkill.lat, UserSkill.lon, UserSkill.radius_m))
         for band in range(REACH_BANDS))).subquery()
-    return (_home(sa.select(*HELPER_COLUMNS, found.c.tag, found.c.radius_m).select_from(found)
-                  .join(User, User.id == found.c.user_id)).where(*_candidates_of(vetted_only)))
+    columns = (found.c.user_id, found.c.lat, found.c.lon, found.c.radius_m)
+    grouped = sa.select(*columns, sa.func.aggregate_strings(found.c.tag, ",").label("tags"))
+    if vetted_only:
+        grouped = _vetted(grouped, found.c.user_id)
+    grouped = grouped.group_by(*columns).subquery()
+    return sa.select(*grouped.c, _same_building(grouped.c.lat, grouped.c.lon, grouped.c.user_id))
 
 
 @functools.cache
 def _offer_query(vetted_only):
-    """Active offers covering ``codes`` whose reach holds the need (ix_offers_reach)."""
+    """(owner id, lat, lon, same building, then the capability) per tag among ``codes`` of the
+    active offers whose reach holds the need (ix_offers_reach)."""
     found = sa.union_all(*(
         sa.select(Offer.id).where(Offer.active.is_(True),
                                   *_in_reach(band, Offer.lat, Offer.lon, Offer.radius_m))
         for band in range(REACH_BANDS))).subquery()
-    tagged = sa.and_(OfferTag.offer_id == Offer.id,
-                     OfferTag.tag.in_(sa.bindparam("codes", expanding=True)))
-    return (_home(sa.select(*HELPER_COLUMNS, *OFFER_COLUMNS).select_from(found)
-                  .join(Offer, Offer.id == found.c.id).join(OfferTag, tagged)
-                  .join(User, User.id == Offer.owner_id)).where(*_candidates_of(vetted_only)))
+    tagged = sa.and_(OfferTag.offer_id == Offer.id, _codes_in(OfferTag.tag))
+    select = (sa.select(Offer.owner_id, Offer.lat, Offer.lon,
+                        _same_building(Offer.lat, Offer.lon, Offer.owner_id), *OFFER_COLUMNS)
+              .select_from(found).join(Offer, Offer.id == found.c.id).join(OfferTag, tagged)
+              .where(Offer.owner_id != sa.bindparam("requester")))
+    return _vetted(select, Offer.owner_id) if vetted_only else select
+
+
+class _Reckoner:
+    """Turns rows of skills and offers into (base score, user id, distance, lat, lon, reaching
+    capabilities) per helper in reach of one need. A busy need has thousands of helpers: most
+    have only skills of one radius, and share their building, their tags and their radius
+    with many others, so distances, fits and capabilities are worked out once per building
+    and once per set of tags."""
+
+    def __init__(self, need):
+        self.need = need
+        self.per_fit = 2 * len(need.tags)
+        self.without_offers = _available(need, ())
+        self.rough, self.kinds = {}, {}
+
+    def distance(self, lat, lon, radii):
+        """Flat-earth metres to the need, settled by the great circle on the edge of a radius."""
+        distance = self.rough.get((lat, lon))
+        if distance is None:
+            distance = self.rough[lat, lon] = round(_flat_distance(self.need, lat, lon))
+        if any(abs(distance - radius) <= 2 for radius in radii):
+            return _distance(self.need, lat, lon)
+        return distance
+
+    def skills(self, tags, radius):
+        """(fit, capabilities) of skills with these comma-joined tags and this radius."""
+        kind = self.kinds.get((tags, radius))
+        if kind is None:
+            caps = tuple(Capability(tag, radius) for tag in tags.split(","))
+            kind = self.kinds[tags, radius] = (self.fit(caps), caps)
+        return kind
+
+    def fit(self, caps):
+        """``_fit`` of capabilities that all reach."""
+        rows = [_cover_row(cap.tag, self.need.tags) for cap in caps]
+        best = rows[0] if len(rows) == 1 else [max(column) for column in zip(*rows)]
+        return sum(best) / self.per_fit
+
+    def plain(self, user_id, lat, lon, radius, tags, same):
+        """The field row of a helper with skills of one radius and no offer, or None."""
+        distance = self.distance(lat, lon, (radius,))
+        if distance > radius:
+            return None
+        fit, caps = self.skills(tags, radius)
+        return (_base_of(fit, distance, same, self.without_offers), user_id, distance, lat, lon,
+                caps)
+
+    def mixed(self, user_id, lat, lon, same, caps):
+        """The field row of a helper with offers (or skills of several radii), or None."""
+        distance = self.distance(lat, lon, {cap.radius_m for cap in caps})
+        reach = tuple(cap for cap in caps if distance <= cap.radius_m)
+        if not reach:
+            return None
+        return (_base_of(self.fit(reach), distance, same, _available(self.need, reach)),
+                user_id, distance, lat, lon, reach)
 
 
 def _field(need):
-    """(base score, user id, person, distance, reaching capabilities) of every helper who
-    qualifies for ``need``; person is (name, building id, lat, lon, vetted, capabilities).
-    Two queries; then plain tuples and one flat-earth distance per building: a busy need has
-    thousands of rows, and objects are made only for the contenders."""
-    codes = covering_codes(need.tags)
-    params = _reach_params(need, codes)
+    """(base score, user id, distance, lat, lon, reaching capabilities) of every helper in reach
+    of ``need``, not yet checked for being verified and active (``_people_of``). Two queries
+    that read the reach indexes only (positions are the rows' copies); plain tuples."""
+    params = {**_reach_params(need, covering_codes(need.tags)), "building": need.building_id}
     connection = db.session.connection()  # Core rows: no ORM bookkeeping per row
-    people = {}
-    for user_id, name, building_id, lat, lon, vetted, tag, radius in connection.execute(
-            _skill_query(need.vetted_only), params):
-        person = people.get(user_id)
-        if person is None:
-            person = people[user_id] = (name, building_id, lat, lon, vetted, {})
-        person[5][tag, None] = Capability(tag, radius)  # near and far may overlap
-    for user_id, name, building_id, lat, lon, vetted, *offer in connection.execute(
-            _offer_query(need.vetted_only), params):
-        person = people.get(user_id)
-        if person is None:
-            person = people[user_id] = (name, building_id, lat, lon, vetted, {})
-        person[5][offer[0], offer[2]] = Capability(*offer)
-    covered = {code: _cover_row(code, need.tags) for code in codes}
-    per_fit = 2 * len(need.tags)
-    rough, field = {}, []
-    for user_id, person in people.items():
-        _name, building_id, lat, lon, _vetted, caps = person
-        distance = rough.get(building_id)
-        if distance is None:
-            distance = rough[building_id] = round(_flat_distance(need, lat, lon))
-        caps = caps.values()
-        if any(abs(distance - cap.radius_m) <= 2 for cap in caps):
-            distance = _distance(need, lat, lon)  # on the edge of a radius: decide exactly
-        # Every row fetched covers a wanted tag (its tag is one of ``codes``): what reaches is
-        # what is in range; its fit is ``_fit`` from the per-code rows computed above.
-        reach = [cap for cap in caps if distance <= cap.radius_m]
-        if not reach:
-            continue
-        best = (covered[reach[0].tag] if len(reach) == 1
-                else [max(column) for column in zip(*(covered[cap.tag] for cap in reach))])
-        base = _base_of(sum(best) / per_fit, distance, building_id == need.building_id,
-                        _available(need, reach))
-        field.append((base, user_id, person, distance, reach))
-    return field
+    skills = connection.execute(_skill_query(need.vetted_only), params).all()
+    # user id -> (lat, lon, same building, capabilities) of helpers with offers, or with
+    # skills of several radii (each radius is a row of its own)
+    mixed = {}
+    for user_id, lat, lon, same, *offer in connection.execute(_offer_query(need.vetted_only),
+                                                              params):
+        mixed.setdefault(user_id, (lat, lon, same, []))[3].append(Capability(*offer))
+    counted = collections.Counter(row[0] for row in skills)
+    reckoner, field = _Reckoner(need), []
+    for user_id, lat, lon, radius, tags, same in skills:
+        if user_id in mixed or counted[user_id] > 1:
+            caps = mixed.setdefault(user_id, (lat, lon, same, []))[3]
+            caps.extend(Capability(tag, radius) for tag in tags.split(","))
+        else:
+            field.append(reckoner.plain(user_id, lat, lon, radius, tags, same))
+    field += [reckoner.mixed(user_id, *person) for user_id, person in mixed.items()]
+    return [row for row in field if row is not None]
+
+
+def _people_of(need, user_ids):
+    """{user id: (display name, home building id, vetted)} of those of ``user_ids`` who may
+    help with ``need``: verified, active, living somewhere, vetted when it must be."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(sa.select(User.id, User.display_name, Unit.building_id, User.vetted)
+                              .join(Unit, Unit.id == User.unit_id)
+                              .where(User.id.in_(user_ids), *_people(need)))
+    return {user_id: person for user_id, *person in rows}
 
 
 def _load_helper(user_id):

@@ -267,6 +267,21 @@ def test_candidate_query_count_does_not_grow_with_candidates(db, requester):
     assert len(many) == len(few)
 
 
+def test_helpers_who_may_not_help_at_the_top_are_passed_over_in_few_queries(db, requester):
+    from tests.matching.querycount import count_queries
+
+    for _step in range(60):  # closest, but no longer active: they rank first until looked up
+        add_skills(resident(building_at(20, 0), active=False), "cleaning")
+    able = [resident(building_at(300 + 100 * step, 0)) for step in range(3)]
+    for helper in able:
+        add_skills(helper, "cleaning")
+    need = need_of(requester, "cleaning")
+    with count_queries() as statements:
+        assert ids(rank_candidates(need, no_stats, limit=2)) == [able[0].id, able[1].id]
+    # the two reach statements, then who may help in batches of 4, 4, 8, 16 and 32
+    assert len(statements) == 7
+
+
 def test_covering_codes_are_the_tags_and_their_ancestors():
     assert ranking.covering_codes(["repair.plumbing", "tutoring"]) == [
         "repair", "repair.plumbing", "tutoring"]
@@ -370,18 +385,37 @@ def naive_ranking(need, stats, limit):
 def test_ranking_is_the_naive_scan_of_every_resident(requester, seed):
     """Random neighbourhoods, with helpers right on the edge of every band of radius: the
     indexed ranking gives exactly what applying the rules to everyone gives."""
-    rng = random.Random(seed)
+    assert_ranking_is_the_naive_scan(requester, random.Random(seed))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("seed", range(2))
+def test_ranking_is_the_naive_scan_on_postgresql(postgres_app, seed):
+    """The same on PostgreSQL, whose reach statements are written differently (grouping,
+    booleans) and prepared."""
+    with requester_locale("en"):
+        assert_ranking_is_the_naive_scan(resident(building_at(0, 0)), random.Random(seed))
+
+
+def assert_ranking_is_the_naive_scan(requester, rng):
+    """Fill a random neighbourhood around ``requester`` and compare random needs' rankings with
+    ``naive_ranking``."""
     codes = list(ranking.taxonomy.TAXONOMY)
     radii = [100, 500, 999, 1000, 1001, 2000, 2001, 3000, 5000, 20_000]
     records = {}
     for _step in range(40):
         radius = rng.choice(radii)
-        distance = rng.choice([radius - 1, radius, radius + 1, rng.uniform(0, radius * 1.2)])
+        distance = rng.choice([radius - 1, radius, radius + 1, rng.uniform(0, radius * 1.2), 0])
         bearing = rng.uniform(0, 2 * math.pi)
-        helper = resident(building_at(distance * math.cos(bearing), distance * math.sin(bearing)),
-                          vetted=rng.random() < 0.3)
+        # at distance 0: the requester's building, or another one at the very same place
+        home = (requester.unit.building if distance == 0 and rng.random() < 0.5 else
+                building_at(distance * math.cos(bearing), distance * math.sin(bearing)))
+        helper = resident(home, vetted=rng.random() < 0.3, active=rng.random() > 0.1)
         if rng.random() < 0.8:
-            add_skills(helper, *rng.sample(codes, rng.randint(1, 3)), radius_m=radius)
+            tags = rng.sample(codes, rng.randint(1, 3))
+            add_skills(helper, *tags[:1], radius_m=radius)
+            # skills of one user normally share a radius, but nothing forces them to
+            add_skills(helper, *tags[1:], radius_m=rng.choice([radius, rng.choice(radii)]))
         if rng.random() < 0.3:
             make_offer(helper, *rng.sample(codes, rng.randint(1, 2)), radius_m=rng.choice(radii),
                        days=rng.randint(1, ALL_DAYS), parts=rng.randint(1, 7))
@@ -404,3 +438,29 @@ def test_ranking_is_the_naive_scan_of_every_resident(requester, seed):
             assert [c.as_dict() for c in rank_candidates(need, stats, limit)] == everyone[:limit]
         answered += bool(everyone)
     assert answered  # the neighbourhoods do have helpers to find
+
+
+def test_the_reach_statements_search_the_reach_indexes_only(requester):
+    """Every arm of both reach statements is a search inside its reach index, the skills' one
+    covering (their table is never read), and no table is scanned."""
+    executed = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        executed.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        rank_candidates(need_of(requester, "repair.plumbing", "tutoring"), no_stats)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    for table, index in (("user_skills", "USING COVERING INDEX ix_user_skills_reach ("),
+                         ("offers", " ix_offers_reach (")):
+        [(statement, parameters)] = [(statement, parameters) for statement, parameters in executed
+                                     if f"FROM {table} " in statement]
+        plan = [row[3] for row in db.session.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", parameters)]
+        reads = [step for step in plan if f" {table} " in f"{step} "]
+        assert len([step for step in reads if index in step]) == ranking.REACH_BANDS
+        assert not [step for step in plan if step.startswith("SCAN") and "anon" not in step], plan
+        if table == "user_skills":
+            assert all(index in step for step in reads), plan
