@@ -1,19 +1,24 @@
 """Load: 500 simulated residents for 2 minutes on 2 gunicorn instances behind nginx, with
 PostgreSQL and Redis. An asyncio/aiohttp load generator (the equivalent of a locust run,
-without gevent in the app's venv), bounded in time.
+without gevent in the app's venv), bounded in time. ``--capacity`` instead finds the highest
+request rate one core sustains (below).
 
     python bench/load.py                      # --users 500 --seconds 120 --think 2 8
     python bench/load.py --users 50 --seconds 20   # a quick look
+    python bench/load.py --capacity --instances 1  # requests/s and residents per core
+    python bench/load.py --capacity --instances 2  # the same on 2 instances (cores 0 and 1)
 
 Each resident signs in with a bearer token, then loops until the time is up: think for a
 uniform 2–8 s (a person on a phone), then one action, drawn with these weights:
 
-    browse the board (GET /communities/ID/board) 50   (the community's open orders, cached)
+    browse the board (GET /communities/ID/board) 40   (the community's open orders, cached)
     list open orders (GET /orders?status=open)   10   (a page of 20, built per request)
     open one order   (GET /orders/ID)            10
     post an order    (POST /orders)              10
     accept an order  (POST /orders/ID/accept)    10   (one from the board, not their own)
     vote             (POST /votes/ID/ballots)    10   (a community poll; re-voting allowed)
+    write a message  (POST /orders/ID/messages)  10   (on an accepted order they are a party
+                                                       to: two seeded each, and those they win)
 
 A 409 on accept (someone else was faster: the order is no longer open) is the race the app
 is built to answer, and is counted apart as ``lost races``, not as an error. Anything else
@@ -21,6 +26,39 @@ is built to answer, and is counted apart as ``lost races``, not as an error. Any
 networks (127.0.N.1) so that nginx's ip_hash spreads them over both instances as real
 addresses would. Figures: throughput, p50/p95/p99 latency per action and overall, errors.
 The instances' structured request logs are kept and checked for request ids.
+
+Capacity (``--capacity``): instance i runs on core i alone (``taskset -c i``: its gunicorn
+arbiter and its gevent worker); nginx and this load client run on the cores left over (on a
+2-core machine with 2 instances none are left, and they share the instances' cores);
+PostgreSQL and Redis are the machine's services, not pinned. Requests arrive OPEN-LOOP:
+started at a fixed mean rate (Poisson arrivals, ``--arrivals even`` for even spacing)
+whatever the answers, each by a resident drawn among those not already waiting for one, and
+timed from the moment it was due (a late start counts as waiting). After a warm-up at the
+first rate, each rate of ``--rates`` runs ``--step-seconds``; the steps stop at the first
+whose p95 is 300 ms or more or that has an error. The highest passing rate is the capacity.
+Per step: the offered rate, the rate sent (Poisson arrivals vary) and the rate answered
+within the step, p50/p95/p99, errors, lost races, the client's start lag (p95: a client
+falling behind shows here), the CPU used (in cores) by each instance, nginx, the client and
+the run database's PostgreSQL backends, the instances' CPU milliseconds per request, and how
+busy each core of the machine was (everyone's work: what else shared the machine shows as
+the difference).
+
+Residents per core = capacity per instance ÷ the request rate of one resident at the evening
+peak, for this activity profile (``--active-share``, ``--seconds-per-action``):
+
+- **10 % of the residents are active at once** at the evening peak (19:00–21:00). Generous:
+  a neighbourhood app is opened by perhaps a fifth to a third of its residents on a given
+  day, each for a few minutes, spread over the evening; a tenth acting in the same minutes
+  is a ceiling, not a mean.
+- **an active resident sends one request every 20 s**: reading the board, opening an order,
+  writing a message or a post takes a person tens of seconds each; live changes come over
+  the socket, not by polling.
+
+So one resident is 0.1 / 20 = 0.005 req/s at the peak, and residents per core = req/s per
+core × 200. (The closed-loop run above, every resident acting every 5 s on average, is
+0.2 req/s per resident: a stress test, 40× this profile.) Not in these figures: open
+Socket.IO sockets and their fan-out (``bench/realtime.py --part scale``: 40–70 µs of CPU per
+socket per event in a room), which the residents' phones would add.
 """
 import argparse
 import asyncio
@@ -319,7 +357,7 @@ class Meter:
         wall = after["at"] - before["at"]
         postgres = sum(used - before["postgres"].get(pid, 0.0)
                        for pid, used in after["postgres"].items())
-        return {"instances": [(b - a) / wall for a, b in zip(before["instances"],
+        return {"wall": wall, "instances": [(b - a) / wall for a, b in zip(before["instances"],
                                                               after["instances"])],
                 "nginx": (after["nginx"] - before["nginx"]) / wall,
                 "client": (after["client"] - before["client"]) / wall,
@@ -351,7 +389,7 @@ async def open_loop(sessions, url, residents, ids, rate, seconds, arrivals, rng)
                                              resident, ids, stats, planned=due)))
     await asyncio.gather(*tasks)
     answered = sum(at <= started + seconds for at in stats.done_at)
-    return stats, answered / seconds
+    return stats, (len(tasks) / seconds, answered / seconds)
 
 
 def idle_resident(residents, rng):
@@ -366,7 +404,7 @@ def idle_resident(residents, rng):
 
 async def step_up(url, residents, ids, meter, args):
     """The warm-up, then each rate of ``args.rates`` in turn until one misses the target;
-    returns [(rate, achieved, stats, cores used)]."""
+    returns [(rate, (sent/s, answered/s), stats, cores used, load average)]."""
     rng = random.Random(19)
     sessions = client_sessions()
     steps = []
@@ -377,9 +415,9 @@ async def step_up(url, residents, ids, meter, args):
         for rate in args.rates:
             await asyncio.sleep(2)  # a breath between steps: the last one's tail is over
             before = meter.read()
-            stats, achieved = await open_loop(sessions, url, residents, ids, rate,
+            stats, rates = await open_loop(sessions, url, residents, ids, rate,
                                               args.step_seconds, args.arrivals, rng)
-            steps.append((rate, achieved, stats, Meter.cores_used(before, meter.read()),
+            steps.append((rate, rates, stats, Meter.cores_used(before, meter.read()),
                           load()))
             print_step(*steps[-1], header=len(steps) == 1)
             if not passes(stats):
@@ -396,20 +434,27 @@ def passes(stats):
     return percentile(every, 95) < 300 and not stats.errors
 
 
-def print_step(rate, achieved, stats, used, load_average, header=False):
+def print_step(rate, rates, stats, used, load_average, header=False):
     every = [ms for values in stats.latency.values() for ms in values]
     if header:
-        print(f"  {'offered':>7} {'achieved':>8} {'p50':>7} {'p95':>7} {'p99':>7} "
-              f"{'errors':>6} {'lost':>5} {'lag95':>6} {'instance':>9} {'nginx':>5} "
+        print(f"  {'offered':>7} {'sent':>6} {'answered':>8} {'p50':>7} {'p95':>7} {'p99':>7} "
+              f"{'errors':>6} {'lost':>5} {'lag95':>6} {'instance':>9} {'ms/req':>6} {'nginx':>5} "
               f"{'client':>6} {'pg':>5} {'cores busy':>11} {'load':>5}  result")
     instances = "/".join(f"{cores:.2f}" for cores in used["instances"])
     machine = "/".join(f"{cores:.2f}" for cores in used["cores"])
-    print(f"  {rate:7.0f} {achieved:8.1f} {percentile(every, 50):6.0f}ms "
+    sent, answered = rates
+    print(f"  {rate:7.0f} {sent:6.1f} {answered:8.1f} {percentile(every, 50):6.0f}ms "
           f"{percentile(every, 95):6.0f}ms {percentile(every, 99):6.0f}ms "
           f"{sum(stats.errors.values()):6d} {stats.lost_races:5d} "
-          f"{percentile(stats.lag, 95):4.0f}ms {instances:>9} {used['nginx']:5.2f} "
+          f"{percentile(stats.lag, 95):4.0f}ms {instances:>9} {cpu_ms(used, len(every)):6.1f} "
+          f"{used['nginx']:5.2f} "
           f"{used['client']:6.2f} {used['postgres']:5.2f} {machine:>11} {load_average:>5}  "
           f"{'pass' if passes(stats) else 'FAIL'}", flush=True)
+
+
+def cpu_ms(used, requests):
+    """The instances' CPU milliseconds per request answered."""
+    return sum(used["instances"]) * used["wall"] * 1000 / requests if requests else 0.0
 
 
 def capacity(args):
@@ -430,7 +475,8 @@ def capacity(args):
         shared = "any core (none is left: they share the instances' cores)"
         print(f"capacity: {args.instances} instance(s) on core(s) "
               f"{','.join(map(str, instance_cores))} (taskset), nginx and this client on "
-              f"{','.join(map(str, client_cores)) or shared}, PostgreSQL and Redis unpinned; {len(cores)} cores, {args.users} residents, "
+              f"{','.join(map(str, client_cores)) or shared}, PostgreSQL and Redis unpinned; "
+              f"{len(cores)} cores, {args.users} residents, "
               f"{args.arrivals} arrivals, {args.step_seconds} s per step after a "
               f"{args.warmup} s warm-up; load average {load()}", flush=True)
         residents = [Resident(i, token, talks[i]) for i, token in enumerate(tokens)]
@@ -452,7 +498,7 @@ def capacity(args):
 def report_capacity(steps, args):
     passed = [step for step in steps if passes(step[2])]
     if passed:
-        rate, _achieved, stats, _used, _load = passed[-1]
+        rate, _rates, stats, _used, _load = passed[-1]
         print(f"  per action at {rate:.0f} req/s:", ", ".join(
             f"{action} p95 {percentile(values, 95):.0f} ms"
             for action, values in sorted(stats.latency.items())))
