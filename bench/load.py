@@ -38,10 +38,11 @@ first rate, each rate of ``--rates`` runs ``--step-seconds``; the steps stop at 
 whose p95 is 300 ms or more or that has an error. The highest passing rate is the capacity.
 Per step: the offered rate, the rate sent (Poisson arrivals vary) and the rate answered
 within the step, p50/p95/p99, errors, lost races, the client's start lag (p95: a client
-falling behind shows here), the CPU used (in cores) by each instance, nginx, the client and
-the run database's PostgreSQL backends, the instances' CPU milliseconds per request, and how
-busy each core of the machine was (everyone's work: what else shared the machine shows as
-the difference).
+falling behind shows here), the CPU used (in cores) by each instance, the instances' CPU
+milliseconds per request, how long they were ready to run but waited for a core (in
+cores: CPU others took from them), the CPU of nginx, of the client and of the run
+database's PostgreSQL backends, and how busy each core of the machine was (everyone's work:
+what else shared the machine shows as the difference).
 
 Residents per core = capacity per instance ÷ the request rate of one resident at the evening
 peak, for this activity profile (``--active-share``, ``--seconds-per-action``):
@@ -330,6 +331,19 @@ def cpu_of(pids):
     return used
 
 
+def waited(pids):
+    """Seconds the threads of ``pids`` have spent ready to run but waiting for a core
+    (/proc/PID/task/*/schedstat, second field): CPU others took from them."""
+    total = 0
+    for pid in pids:
+        for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+            try:
+                total += int(stat.read_text().split()[1])
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                pass
+    return total / 1e9
+
+
 class Meter:
     """CPU seconds used by each part of the setup between two readings: each instance
     (arbiter + worker), nginx, this load client, the run database's PostgreSQL backends, and
@@ -348,6 +362,7 @@ class Meter:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return {"at": time.monotonic(),
                 "instances": [sum(cpu_of(pids).values()) for pids in self.instances.pids()],
+                "waited": sum(waited(pids) for pids in self.instances.pids()),
                 "nginx": sum(cpu_of(nginx).values()), "client": usage.ru_utime + usage.ru_stime,
                 "postgres": cpu_of(backends), "cores": core_busy()}
 
@@ -359,6 +374,7 @@ class Meter:
                        for pid, used in after["postgres"].items())
         return {"wall": wall, "instances": [(b - a) / wall for a, b in zip(before["instances"],
                                                               after["instances"])],
+                "waited": (after["waited"] - before["waited"]) / wall,
                 "nginx": (after["nginx"] - before["nginx"]) / wall,
                 "client": (after["client"] - before["client"]) / wall,
                 "postgres": postgres / wall,
@@ -438,8 +454,9 @@ def print_step(rate, rates, stats, used, load_average, header=False):
     every = [ms for values in stats.latency.values() for ms in values]
     if header:
         print(f"  {'offered':>7} {'sent':>6} {'answered':>8} {'p50':>7} {'p95':>7} {'p99':>7} "
-              f"{'errors':>6} {'lost':>5} {'lag95':>6} {'instance':>9} {'ms/req':>6} {'nginx':>5} "
-              f"{'client':>6} {'pg':>5} {'cores busy':>11} {'load':>5}  result")
+              f"{'errors':>6} {'lost':>5} {'lag95':>6} {'instance':>9} {'ms/req':>6} "
+              f"{'waited':>6} {'nginx':>5} {'client':>6} {'pg':>5} {'cores busy':>11} "
+              f"{'load':>5}  result")
     instances = "/".join(f"{cores:.2f}" for cores in used["instances"])
     machine = "/".join(f"{cores:.2f}" for cores in used["cores"])
     sent, answered = rates
@@ -447,8 +464,8 @@ def print_step(rate, rates, stats, used, load_average, header=False):
           f"{percentile(every, 95):6.0f}ms {percentile(every, 99):6.0f}ms "
           f"{sum(stats.errors.values()):6d} {stats.lost_races:5d} "
           f"{percentile(stats.lag, 95):4.0f}ms {instances:>9} {cpu_ms(used, len(every)):6.1f} "
-          f"{used['nginx']:5.2f} "
-          f"{used['client']:6.2f} {used['postgres']:5.2f} {machine:>11} {load_average:>5}  "
+          f"{used['waited']:6.2f} {used['nginx']:5.2f} {used['client']:6.2f} "
+          f"{used['postgres']:5.2f} {machine:>11} {load_average:>5}  "
           f"{'pass' if passes(stats) else 'FAIL'}", flush=True)
 
 
