@@ -372,8 +372,8 @@ class Meter:
         wall = after["at"] - before["at"]
         postgres = sum(used - before["postgres"].get(pid, 0.0)
                        for pid, used in after["postgres"].items())
-        return {"wall": wall, "instances": [(b - a) / wall for a, b in zip(before["instances"],
-                                                              after["instances"])],
+        instances = zip(before["instances"], after["instances"])
+        return {"wall": wall, "instances": [(end - start) / wall for start, end in instances],
                 "waited": (after["waited"] - before["waited"]) / wall,
                 "nginx": (after["nginx"] - before["nginx"]) / wall,
                 "client": (after["client"] - before["client"]) / wall,
