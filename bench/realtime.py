@@ -115,11 +115,11 @@ class Instances:
 
     def cpu_seconds(self):
         """CPU time used so far by each instance's worker process."""
-        return [_cpu_seconds(_worker_of(process.pid)) for process in self.processes]
+        return [cpu_seconds(worker_of(process.pid)) for process in self.processes]
 
     def rss_mib(self):
         """Resident memory of each instance's worker process, in MiB."""
-        return [_rss_kib(_worker_of(process.pid)) / 1024 for process in self.processes]
+        return [_rss_kib(worker_of(process.pid)) / 1024 for process in self.processes]
 
     def stop(self):
         for process in self.processes:
@@ -131,12 +131,12 @@ class Instances:
                 process.kill()
 
 
-def _worker_of(pid):
+def worker_of(pid):
     """The gunicorn worker process forked by the arbiter ``pid``."""
     return int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
 
 
-def _cpu_seconds(pid):
+def cpu_seconds(pid):
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
@@ -292,12 +292,15 @@ http {{
 """
 
 
-def nginx_in_front(ports, workdir):
-    """Start nginx with deploy/nginx.conf in front of ``ports``; returns (process, url)."""
+def nginx_in_front(ports, workdir, cores=None):
+    """Start nginx with deploy/nginx.conf in front of ``ports`` (one upstream server each),
+    on ``cores`` if given (taskset); returns (process, url)."""
     workdir.mkdir(exist_ok=True)
     site = (ROOT / "deploy" / "nginx.conf").read_text()
-    site = site.replace("server 127.0.0.1:8001", f"server 127.0.0.1:{ports[0]}")
-    site = site.replace("server 127.0.0.1:8002", f"server 127.0.0.1:{ports[1]}")
+    site = "\n".join(line for line in site.splitlines() if "server 127.0.0.1:8002" not in line)
+    template = next(line for line in site.splitlines() if "server 127.0.0.1:8001" in line)
+    site = site.replace(template, "\n".join(template.replace("8001", str(port))
+                                            for port in ports))
     listen = free_port()
     site = site.replace("listen 80;", f"listen 127.0.0.1:{listen};")
     site = site.replace("access_log /var/log/nginx/sharehut.access.log sharehut;",
@@ -305,8 +308,10 @@ def nginx_in_front(ports, workdir):
     (workdir / "sharehut.conf").write_text(site)
     (workdir / "nginx.conf").write_text(NGINX_MAIN.format(dir=workdir))
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    process = subprocess.Popen([nginx, "-p", str(workdir), "-c", str(workdir / "nginx.conf"),
-                                "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    pin = ["taskset", "-c", ",".join(map(str, cores))] if cores else []
+    process = subprocess.Popen(pin + [nginx, "-p", str(workdir), "-c",
+                                      str(workdir / "nginx.conf"), "-g", "daemon off;"],
+                               stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{listen}"
     wait_for(url + "/api/v1/orders")
     return process, url
