@@ -4,10 +4,10 @@ up a few thousand counter rows however many appeals there are. ``rebuild`` count
 afresh from the appeals (after a bulk import, or a change of ``TIMEZONE``).
 """
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from mutualaid.appeals.models import Appeal, AppealBoardDay
 from mutualaid.appeals.period import local_zone
+from mutualaid.core.database import upsert
 from mutualaid.core.extensions import db
 
 COUNTS = ("received", "accepted_in_time", "resolved", "rated", "satisfied",
@@ -48,9 +48,8 @@ def _add(deltas):
     """Add ``{key: [counts]}`` to the counter rows, making those missing."""
     if not deltas:
         return
-    dialects = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
     table = AppealBoardDay.__table__
-    insert = dialects[db.session.get_bind().dialect.name](table)
+    insert = upsert(table)
     db.session.execute(
         insert.on_conflict_do_update(index_elements=list(KEY), set_={
             name: table.c[name] + insert.excluded[name] for name in COUNTS}),

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from mutualaid.conversation.models import MessageRead, OrderMessage
 from mutualaid.core import clock
+from mutualaid.core.database import upsert
 from mutualaid.core.errors import Conflict, Forbidden, NotFound
 from mutualaid.core.extensions import db
 from mutualaid.notifications.domain import notify
@@ -120,13 +121,15 @@ def mark_read(actor, order, up_to, now=None):
 
 
 def _mark_read(user_id, order_id, message_id):
-    """Move the reader's mark forward (never back)."""
-    mark = db.session.get(MessageRead, (order_id, user_id))
-    if mark is None:
-        db.session.add(MessageRead(order_id=order_id, user_id=user_id, last_read_id=message_id))
-    elif message_id > mark.last_read_id:
-        mark.last_read_id = message_id
-    db.session.flush()
+    """Move the reader's mark forward (never back), in one statement: two sends of one
+    person at once (a double tap) must not both insert the mark, nor one move it back."""
+    table = MessageRead.__table__
+    insert = upsert(table).values(order_id=order_id, user_id=user_id, last_read_id=message_id)
+    db.session.execute(insert.on_conflict_do_update(
+        index_elements=[table.c.order_id, table.c.user_id],
+        set_={"last_read_id": sa.case(
+            (insert.excluded.last_read_id > table.c.last_read_id, insert.excluded.last_read_id),
+            else_=table.c.last_read_id)}))
 
 
 def _unread_select(user_id):

@@ -3,6 +3,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from mutualaid.core.concurrency import under_gevent
@@ -48,6 +49,16 @@ def engine_options(config):
         options.setdefault("pool_size", config["DATABASE_POOL_SIZE"])
         options.setdefault("max_overflow", 0)
     return options
+
+
+def upsert(table):
+    """An INSERT into ``table`` (a model or a table) in the session's dialect, SQLite's or
+    PostgreSQL's: both take ``on_conflict_do_update`` / ``on_conflict_do_nothing``, so one
+    statement settles a race that a read-then-insert would lose."""
+    from mutualaid.core.extensions import db
+
+    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    return dialects[db.session.get_bind().dialect.name](table)
 
 
 def utcnow():

@@ -5,12 +5,11 @@ The counting itself is ``rules.py`` (art. 278) applied by ``counting.py``; the h
 announcements. The counting functions are re-exported so callers need only this module.
 """
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from flask_babel import gettext as _
 
 from mutualaid.accounts.domain import require_staff_of, require_verified, staff_community_ids
 from mutualaid.accounts.models import User
-from mutualaid.core.database import utcnow
+from mutualaid.core.database import upsert, utcnow
 from mutualaid.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Unit
@@ -257,7 +256,7 @@ def _point_current(vote, key, ballot, may_replace):
     """Make ``ballot`` the voter's current one, in one statement (the vote's row lock is held:
     round trips count). The primary key (vote, voter) is the last word on "one ballot per
     voter": without ``may_replace`` (staff recording) an existing one is a Conflict."""
-    insert = _UPSERTS[db.session.get_bind().dialect.name](CurrentBallot).values(
+    insert = upsert(CurrentBallot).values(
         vote_id=vote.id, voter_key=key, ballot_id=ballot.id)
     voter = ["vote_id", "voter_key"]
     statement = (insert.on_conflict_do_update(index_elements=voter, set_={"ballot_id": ballot.id})
@@ -266,8 +265,6 @@ def _point_current(vote, key, ballot, may_replace):
         raise Conflict(_("This voter has already voted; only they can change their ballot."),
                        code="already_voted")
 
-
-_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 # --- closing -------------------------------------------------------------------------------
