@@ -68,7 +68,6 @@ import os
 import random
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -80,8 +79,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.realtime import (  # noqa: E402
-    GUNICORN, REDIS, ROOT, Database, app_env, cpu_seconds, free_port,
-    load, migrated_app, nginx_in_front, percentile, wait_for, worker_of,
+    REDIS, Database, Instances, app_env, cpu_seconds, load, migrated_app, nginx_in_front,
+    percentile,
 )
 
 MIX = [("browse", 40), ("list", 10), ("view", 10), ("post", 10), ("accept", 10), ("vote", 10),
@@ -127,37 +126,6 @@ def seed(env, users, open_orders):
         ids = vote.id, community.id
         db.engine.dispose()
     return (tokens, *ids, talks)
-
-
-class Instances:
-    """``count`` gunicorn instances (deploy/gunicorn.conf.py); their logs go to files. With
-    ``cores``, instance i runs on core ``cores[i]`` alone (taskset: its arbiter and worker)."""
-
-    def __init__(self, env, count, workdir, cores=None):
-        self.ports = [free_port() for _ in range(count)]
-        self.logs = [workdir / f"instance-{i}.log" for i in range(count)]
-        self.processes = []
-        for index, (port, log) in enumerate(zip(self.ports, self.logs)):
-            pin = ["taskset", "-c", str(cores[index])] if cores else []  # execs: same pid
-            self.processes.append(subprocess.Popen(
-                pin + [GUNICORN, "-c", "deploy/gunicorn.conf.py", "app:app"], cwd=ROOT,
-                env={**env, "BIND": f"127.0.0.1:{port}"},  # deploy/'s gevent worker, as run
-                stdout=open(log, "wb"), stderr=subprocess.STDOUT))
-        for port in self.ports:
-            wait_for(f"http://127.0.0.1:{port}/healthz")
-
-    def pids(self):
-        """Each instance's arbiter and worker."""
-        return [[process.pid, worker_of(process.pid)] for process in self.processes]
-
-    def stop(self):
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 class Stats:
@@ -485,7 +453,7 @@ def capacity(args):
     try:
         env = app_env(database.url, REDIS)
         tokens, vote_id, community_id, talks = seed(env, args.users, args.open_orders)
-        instances = Instances(env, args.instances, workdir, cores=instance_cores)
+        instances = Instances(env, args.instances, cores=instance_cores, workdir=workdir)
         nginx, url = nginx_in_front(instances.ports, workdir, cores=client_cores or None)
         if client_cores:
             os.sched_setaffinity(0, client_cores)
@@ -572,7 +540,7 @@ def main():
     try:
         env = app_env(database.url, REDIS)
         tokens, vote_id, community_id, talks = seed(env, args.users, args.open_orders)
-        instances = Instances(env, 2, workdir)
+        instances = Instances(env, 2, workdir=workdir)
         nginx, url = nginx_in_front(instances.ports, workdir)
         residents = [Resident(i, token, talks[i]) for i, token in enumerate(tokens)]
         stats, elapsed = asyncio.run(run_load(url, residents, (vote_id, community_id),

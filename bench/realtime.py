@@ -99,19 +99,29 @@ class Database:
 
 
 class Instances:
-    """``count`` gunicorn instances of ``app`` (deploy/gunicorn.conf.py), one worker each."""
+    """``count`` gunicorn instances of ``app`` (deploy/gunicorn.conf.py, its gevent worker, as
+    run). With ``cores``, instance i runs on core ``cores[i]`` alone (taskset: its arbiter and
+    worker); with ``workdir``, each one's log goes to a file there (``logs``)."""
 
-    def __init__(self, env, count, app="app:app"):
+    def __init__(self, env, count, app="app:app", cores=None, workdir=None):
         self.ports = [free_port() for _ in range(count)]
         self.urls = [f"http://127.0.0.1:{port}" for port in self.ports]
+        self.logs = [workdir / f"instance-{i}.log" for i in range(count)] if workdir else []
         self.processes = []
-        for port in self.ports:
+        for index, port in enumerate(self.ports):
+            pin = ["taskset", "-c", str(cores[index])] if cores else []  # execs: same pid
+            output = open(self.logs[index], "wb") if workdir else subprocess.DEVNULL
             self.processes.append(subprocess.Popen(
-                [GUNICORN, "-c", "deploy/gunicorn.conf.py", app], cwd=ROOT,
-                env={**env, "BIND": f"127.0.0.1:{port}", "LOG_LEVEL": "warning"},
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                pin + [GUNICORN, "-c", "deploy/gunicorn.conf.py", app], cwd=ROOT,
+                env={**env, "BIND": f"127.0.0.1:{port}",
+                     **({} if workdir else {"LOG_LEVEL": "warning"})},
+                stdout=output, stderr=subprocess.STDOUT))
         for url in self.urls:
-            wait_for(url + "/api/v1/orders")
+            wait_for(url + "/healthz")
+
+    def pids(self):
+        """Each instance's arbiter and worker."""
+        return [[process.pid, worker_of(process.pid)] for process in self.processes]
 
     def cpu_seconds(self):
         """CPU time used so far by each instance's worker process."""
@@ -493,8 +503,11 @@ def scale(args):
 
 
 def scale_run(context, env, args, requester_token, tokens):
-    """One size: a fresh instance (or two), the clients, the orders, the figures."""
-    instances = Instances(env, args.instances)
+    """One size: a fresh instance (or two), the clients, the orders, the figures. With
+    ``--pin``, instance i runs on core i alone and the clients on the cores left (PostgreSQL
+    and Redis where the system puts them)."""
+    instance_cores, client_cores = pinned_cores(args.instances) if args.pin else (None, None)
+    instances = Instances(env, args.instances, cores=instance_cores)
     workers, pipes = [], []
     try:
         requests.get(instances.urls[0] + "/healthz", timeout=10)
@@ -507,6 +520,8 @@ def scale_run(context, env, args, requester_token, tokens):
             workers.append(context.Process(target=client_process, daemon=True, args=(
                 instances.urls, part, number * share, theirs)))
             workers[-1].start()
+            if client_cores:
+                os.sched_setaffinity(workers[-1].pid, client_cores)
             pipes.append(ours)
         connected = [pipe.recv() for pipe in pipes]
         time.sleep(2)  # let the last handshakes settle before reading the memory
@@ -531,6 +546,14 @@ def scale_run(context, env, args, requester_token, tokens):
         instances.stop()
     report_scale(args, len(tokens), connected, results, created, expected,
                  rss_before, rss_after, (connect_cpu, server_cpu), elapsed)
+
+
+def pinned_cores(count):
+    """Cores for ``count`` instances (one each, from 0) and for the load clients (the rest)."""
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) <= count:
+        raise SystemExit(f"--pin needs more than {count} cores for {count} instance(s)")
+    return cores[:count], set(cores[count:])
 
 
 def post_orders(url, token, changes, rate):
@@ -571,7 +594,7 @@ def report_scale(args, size, connected, results, created, expected, rss_before, 
     failures = sum(entry[3] for entry in connected)
     sample = sorted({text for entry in connected for text in entry[2]})[:2]
     per_socket = (sum(rss_after) - sum(rss_before)) * 1024 / max(sockets, 1)
-    print(f"scale, {args.instances} instance(s), {size} clients in "
+    print(f"scale, {args.instances} instance(s){' pinned' if args.pin else ''}, {size} clients in "
           f"{args.client_processes} client processes: {sockets} connected in "
           f"{max(entry[4] for entry in connected):.0f} s ({failures} failed attempts, retried"
           f"{': ' + '; '.join(sample) if sample else ''}); server CPU "
@@ -603,6 +626,8 @@ def main():
     parser.add_argument("--sizes", default="1000,2500,5000", help="clients per scale run")
     parser.add_argument("--instances", type=int, default=1, help="instances (scale part)")
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--pin", action="store_true",
+                        help="scale part: instance i on core i alone, the clients on the rest")
     args = parser.parse_args()
     if args.part in ("latency", "all"):
         latency(argparse.Namespace(**{**vars(args), "changes": args.changes or 200,
