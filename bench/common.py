@@ -1,5 +1,6 @@
 """What the database benchmarks share: an app on a fresh schema, timing on fresh sessions,
 one summary line per measure, and a count of the statements a piece of work sends."""
+import gc
 import statistics
 import time
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ def fresh_app(tmp, url=None, **settings):
     for name, value in settings.items():
         setattr(config, name, value)
     app = create_app(config)
+    gc.freeze()  # as app.py does after create_app: the collector skips what starting made
     with app.app_context():
         db.drop_all()
         db.create_all()

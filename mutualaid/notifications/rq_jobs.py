@@ -89,7 +89,10 @@ def schedule_sweep(url, interval):
 
 
 def run_worker(url, interval):
-    """Start one RQ worker on the notifications queue, with the scheduler, and the sweep."""
+    """Start one RQ worker on the notifications queue, with the scheduler, and the sweep.
+    Its jobs run in this process, on the app that started it (not a second one)."""
+    global _app
+    _app = current_app._get_current_object()
     queue = queue_of(url)
     queue.enqueue(sweep_job, interval, job_id=SWEEP_ID)
     SimpleWorker([queue], connection=queue.connection).work(with_scheduler=True)

@@ -68,6 +68,18 @@ def test_report_a_problem_at_the_kiosk(new_context, kiosk, community):
 LIVE_TIMEOUT = 20_000  # the resident's page changes by push, not by reload
 
 
+def open_from_the_desk(page, url, title):
+    """Open the appeal ``title`` from the staff desk; a failure says what the desk showed."""
+    page.goto(url + "/appeals/staff")
+    link = page.get_by_role("link", name=title)
+    try:
+        expect(link).to_be_visible()
+    except AssertionError as error:
+        raise AssertionError(f"not on the desk at {page.url}: {page.inner_text('main')[:800]}") \
+            from error
+    link.click()
+
+
 def act(page, action):
     """Press an appeal step's button and wait for the page to reload with its result."""
     with page.expect_navigation():
@@ -108,8 +120,7 @@ def test_staff_take_an_appeal_up_the_levels_at_phone_size(server, community, liv
 
     worker = new_context().new_page()
     sign_in(worker, server.url, "xiaoli", "pw-xiaolixiaoli")
-    worker.goto(server.url + "/appeals/staff")
-    worker.get_by_role("link", name="楼道灯坏了").click()
+    open_from_the_desk(worker, server.url, "楼道灯坏了")
     act(worker, "accept")
     expect(worker.get_by_test_id("appeal-status")).to_have_text("已受理")
     expect(resident.get_by_test_id("appeal-status")).to_have_text("已受理", timeout=LIVE_TIMEOUT)
@@ -122,8 +133,7 @@ def test_staff_take_an_appeal_up_the_levels_at_phone_size(server, community, liv
 
     staff = new_context().new_page()
     sign_in(staff, server.url, "staff", "staff-password")
-    staff.goto(server.url + "/appeals/staff")
-    staff.get_by_role("link", name="楼道灯坏了").click()
+    open_from_the_desk(staff, server.url, "楼道灯坏了")
     act(staff, "start")
     staff.fill("#f-resolve-reply", "已更换线路和灯具")
     act(staff, "resolve")
@@ -139,8 +149,7 @@ def test_staff_take_an_appeal_up_the_levels_at_phone_size(server, community, liv
 
     officer = new_context().new_page()
     sign_in(officer, server.url, "wang", "pw-wangwang")
-    officer.goto(server.url + "/appeals/staff")
-    officer.get_by_role("link", name="楼道灯坏了").click()
+    open_from_the_desk(officer, server.url, "楼道灯坏了")
     act(officer, "accept")
     expect(officer.get_by_test_id("appeal-status")).to_have_text("已受理")
     expect(officer.get_by_test_id("appeal-level")).to_have_text("街道")

@@ -10,6 +10,7 @@ def sign_in(page, url, username, password):
     page.fill("#f-password", password)
     with page.expect_navigation():
         page.click("button[type=submit]")
+    assert "/login" not in page.url, f"{username} was not signed in: {page.inner_text('main')}"
 
 
 def test_register_then_staff_verifies_and_resident_sees_verified(server, community, new_context):

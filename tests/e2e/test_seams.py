@@ -127,7 +127,10 @@ def test_resident_edits_details_resets_password_and_closes_account(server, commu
     forgetful.once("dialog", lambda dialog: dialog.accept())
     forgetful.get_by_role("button", name="注销我的账户").click()
     expect(forgetful).to_have_url(server.url + "/")
-    sign_in(forgetful, server.url, "chen", "reset long password")
+    forgetful.goto(server.url + "/login")  # a closed account signs in no more
+    forgetful.fill("#f-username", "chen")
+    forgetful.fill("#f-password", "reset long password")
+    forgetful.click("button[type=submit]")
     expect(forgetful.locator("[data-form-error]")).to_be_visible()
 
 
