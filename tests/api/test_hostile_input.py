@@ -14,12 +14,14 @@ from mutualaid.accounts.models import User
 from mutualaid.core.config import TestingConfig
 from mutualaid.core.extensions import db
 
-app = create_app(TestingConfig(tempfile.mkdtemp(prefix="sharehut-hostile-")))
-with app.app_context():
-    db.create_all()
-    demo.seed()
-    db.session.commit()
-DOCUMENT = app.test_client().get("/api/v1/openapi.json").json
+
+def read_document():
+    """The OpenAPI document, read at import to parametrize the test (an app, no database)."""
+    with tempfile.TemporaryDirectory() as folder:
+        return create_app(TestingConfig(folder)).test_client().get("/api/v1/openapi.json").json
+
+
+DOCUMENT = read_document()
 OPERATIONS = [(path, method) for path, item in DOCUMENT["paths"].items()
               for method in item if method != "parameters"]
 UNSAFE = ["\ud800", "\udfff", "\x00", "\x07", "\x1b", "\x7f", "\x85", "\u202e", "\u2066",
@@ -85,7 +87,18 @@ def query_string(query):
     return "&".join(f"{path_value(name)}={path_value(value)}" for name, value in query.items())
 
 
-def token_for(username):
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The demo community, on a file in pytest's temporary folders (gone with them)."""
+    app = create_app(TestingConfig(tmp_path_factory.mktemp("hostile")))
+    with app.app_context():
+        db.create_all()
+        demo.seed()
+        db.session.commit()
+    return app
+
+
+def token_for(app, username):
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.username == username))
         token = accounts.issue_token(user)
@@ -97,7 +110,7 @@ def token_for(username):
 @pytest.mark.parametrize("path, method", OPERATIONS)
 @settings(max_examples=6, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_hostile_text_and_times_never_answer_5xx(path, method, username, data):
+def test_hostile_text_and_times_never_answer_5xx(app, path, method, username, data):
     url = path
     query = {}
     for parameter in parameters(path, method):
@@ -113,6 +126,6 @@ def test_hostile_text_and_times_never_answer_5xx(path, method, username, data):
     response = app.test_client().open(
         url + ("?" + query_string(query) if query else ""), method=method.upper(),
         data=None if body is None else json.dumps(body),
-        headers={"Authorization": f"Bearer {token_for(username)}",
+        headers={"Authorization": f"Bearer {token_for(app, username)}",
                  "Content-Type": "application/json"})
     assert response.status_code < 500, (method, url, query, body, response.get_data(as_text=True))
