@@ -72,6 +72,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 import aiohttp
@@ -442,19 +443,38 @@ def cpu_ms(used, requests):
     return sum(used["instances"]) * used["wall"] * 1000 / requests if requests else 0.0
 
 
+@contextmanager
+def deployed(args, count, instance_cores=None, client_cores=None):
+    """A database of its own, seeded; ``count`` instances (pinned to ``instance_cores``)
+    behind nginx (on ``client_cores``); everything stopped and removed afterwards. Yields
+    (database, instances, nginx, url, what ``seed`` returned)."""
+    database = Database()
+    workdir = Path(tempfile.mkdtemp(prefix="sharehut-load-"))
+    instances = nginx = None
+    try:
+        env = app_env(database.url, REDIS)
+        seeded = seed(env, args.users, args.open_orders)
+        instances = Instances(env, count, cores=instance_cores, workdir=workdir)
+        nginx, url = nginx_in_front(instances.ports, workdir, cores=client_cores or None)
+        yield database, instances, nginx, url, seeded
+    finally:
+        if nginx:
+            nginx.terminate()
+            nginx.wait()
+        if instances:
+            instances.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+        database.drop()
+
+
 def capacity(args):
     """Open-loop steps on ``args.instances`` pinned instances; the highest passing rate."""
     cores = sorted(os.sched_getaffinity(0))
     instance_cores = cores[:args.instances]
     client_cores = cores[args.instances:]
-    database = Database()
-    workdir = Path(tempfile.mkdtemp(prefix="sharehut-capacity-"))
-    instances = nginx = None
-    try:
-        env = app_env(database.url, REDIS)
-        tokens, vote_id, community_id, talks = seed(env, args.users, args.open_orders)
-        instances = Instances(env, args.instances, cores=instance_cores, workdir=workdir)
-        nginx, url = nginx_in_front(instances.ports, workdir, cores=client_cores or None)
+    with deployed(args, args.instances, instance_cores, client_cores) as (
+            database, instances, nginx, url, seeded):
+        tokens, vote_id, community_id, talks = seeded
         if client_cores:
             os.sched_setaffinity(0, client_cores)
         shared = "any core (none is left: they share the instances' cores)"
@@ -470,14 +490,6 @@ def capacity(args):
         report_capacity(steps, args)
         if any(step[2].errors for step in steps):
             show_failures(instances.logs)
-    finally:
-        if nginx:
-            nginx.terminate()
-            nginx.wait()
-        if instances:
-            instances.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
-        database.drop()
 
 
 def report_capacity(steps, args):
@@ -534,27 +546,13 @@ def main():
     args = parser.parse_args()
     if args.capacity:
         return capacity(args)
-    database = Database()
-    workdir = Path(tempfile.mkdtemp(prefix="sharehut-load-"))
-    instances = nginx = None
-    try:
-        env = app_env(database.url, REDIS)
-        tokens, vote_id, community_id, talks = seed(env, args.users, args.open_orders)
-        instances = Instances(env, 2, workdir=workdir)
-        nginx, url = nginx_in_front(instances.ports, workdir)
+    with deployed(args, 2) as (_database, instances, _nginx, url, seeded):
+        tokens, vote_id, community_id, talks = seeded
         residents = [Resident(i, token, talks[i]) for i, token in enumerate(tokens)]
         stats, elapsed = asyncio.run(run_load(url, residents, (vote_id, community_id),
                                               args.seconds, tuple(args.think)))
         report(stats, elapsed, args.users, args.seconds)
         check_logs(instances.logs)
-    finally:
-        if nginx:
-            nginx.terminate()
-            nginx.wait()
-        if instances:
-            instances.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
-        database.drop()
 
 
 if __name__ == "__main__":

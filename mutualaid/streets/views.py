@@ -11,7 +11,7 @@ from mutualaid.core.database import get_or_404
 from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Community
 from mutualaid.streets import domain
-from mutualaid.streets.models import Grid, Street
+from mutualaid.streets.models import Grid
 
 bp = Blueprint("streets", __name__, url_prefix="/staff")
 
@@ -29,10 +29,7 @@ def streets():
     """Admins: every street, with forms to make one and to add communities and street staff.
     Street staff: their streets. Anyone else: an empty page saying who makes streets."""
     admin = current_user.role == "admin"
-    select = sa.select(Street).order_by(Street.name)
-    if not admin:
-        select = select.where(Street.id.in_(domain.street_ids_of(current_user)))
-    rows = db.session.scalars(select).all()
+    rows = domain.streets_staffed_by(current_user)
     communities = db.session.scalars(sa.select(Community).order_by(Community.name)).all()
     street_of = domain.streets_of_communities()
     street_names = {street.id: street.name for street in rows}
