@@ -109,9 +109,8 @@ def set_cost_plan(actor, vote, *, total_cost, maintenance_fund, subsidy, coeffic
         raise ValidationFailed(message, code="plan_exceeds_total",
                                fields={"maintenance_fund": [message]})
     units = _units_in_scope(vote)
-    unknown = [u.number for u in units if u.floor is None]
-    if unknown:
-        message = _("Give the floor of units %(numbers)s first.", numbers=", ".join(unknown[:10]))
+    message = _floors_missing(units)
+    if message:
         raise ValidationFailed(message, code="floor_unknown", fields={"coefficients": [message]})
     plan = {"total_cost": total_cost, "maintenance_fund": maintenance_fund, "subsidy": subsidy,
             "coefficients": {str(floor): value for floor, value in coefficients.items()}}
@@ -136,8 +135,19 @@ def share_rows(vote):
     if plan is None:
         return []
     units = _units_in_scope(vote)
+    message = _floors_missing(units)  # a unit added since the plan, its floor not given
+    if message:
+        raise Conflict(message, code="floor_unknown")
     shares = _plan_shares(plan, units) if units else {}
     return [{"unit": unit, "share": shares[unit.id]} for unit in units]
+
+
+def _floors_missing(units):
+    """What to tell staff when some of ``units`` have no floor (no share without it), or None."""
+    unknown = [u.number for u in units if u.floor is None]
+    if not unknown:
+        return None
+    return _("Give the floor of units %(numbers)s first.", numbers=", ".join(unknown[:10]))
 
 
 def vote_shares(actor, vote):

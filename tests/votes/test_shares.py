@@ -107,6 +107,17 @@ def test_a_unit_without_a_known_floor_is_refused(project):
     assert error.value.code == "floor_unknown"
 
 
+def test_a_unit_added_later_without_a_floor_stops_the_shares_until_it_has_one(project):
+    _plan(project)
+    unit = make_unit(project["building"], "A", "50.00")
+    unit.floor = None
+    with pytest.raises(Conflict) as error:
+        shares.share_rows(project["vote"])
+    assert error.value.code == "floor_unknown" and "A" in error.value.message
+    unit.floor = 4
+    assert unit.id in {row["unit"].id for row in shares.share_rows(project["vote"])}
+
+
 def test_the_plan_is_locked_once_a_ballot_is_cast(project):
     _plan(project)
     domain.cast_ballot(project["three"], project["vote"], "yes")
