@@ -81,7 +81,10 @@ def open_from_the_desk(page, url, title):
 
 
 def act(page, action):
-    """Press an appeal step's button and wait for the page to reload with its result."""
+    """Press an appeal step's button and wait for the page to reload with its result. The
+    page must have run its scripts first: a press before that submits the bare form, which
+    only reloads the page (CI once saw an accept do nothing so)."""
+    page.wait_for_load_state("load")
     with page.expect_navigation():
         page.click(f"[data-action={action}]")
 
