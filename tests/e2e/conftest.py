@@ -24,6 +24,38 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test reports what each of its pages showed and what the server
+    printed last: a timeout alone does not say whether the page was signed out, an error or
+    still loading."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    for context in getattr(item.funcargs.get("new_context"), "contexts", []):
+        for page in context.pages:
+            report.sections.append((f"page {page.url}", _page_text(page)))
+    server = item.funcargs.get("server")
+    if server is not None and server.log is not None:
+        report.sections.append(("server output, last lines", _server_lines(server.output())))
+
+
+def _server_lines(output, keep=40):
+    """The server's last ``keep`` lines but its static files and socket polls."""
+    lines = [line for line in output.splitlines()
+             if "[werkzeug]" not in line and "/static/" not in line]
+    return "\n".join(lines[-keep:])
+
+
+def _page_text(page):
+    """The visible text of ``page``, or why it could not be read."""
+    try:
+        return page.inner_text("body", timeout=2_000)[:3000]
+    except Exception as error:  # a closed or crashed page still gets its line in the report
+        return f"(unreadable: {error})"
+
+
 def server_env(database):
     """The environment of an e2e server on the SQLite file ``database``."""
     return {"DATABASE_URL": f"sqlite:///{database}", "SEED_DEMO": "0",
@@ -78,6 +110,7 @@ def new_context(browser):
         contexts.append(context)
         return context
 
+    make.contexts = contexts  # for the failure report above
     yield make
     for context in contexts:
         context.close()
