@@ -133,6 +133,10 @@ function finish(form, data) {
 }
 
 document.addEventListener("submit", submit);
+// A tap that came before this module ran was held by hold-taps.js: send it now.
+window.shareHutForms = true;
+window.shareHutHeldForm?.requestSubmit();
+window.shareHutHeldForm = null;
 showFlash();
 // Pages answered with errors by the server (sign-in, registration) show them the same way.
 for (const form of document.querySelectorAll("form")) {

@@ -197,3 +197,24 @@ def test_suggestions_update_live_and_helping_is_listed_apart(server, community, 
     expect(helper.get_by_test_id("helping")).to_contain_text("厨房水管漏水", timeout=15_000)
     expect(helper.locator("#home-mine-orders")).not_to_contain_text("厨房水管漏水")
     expect(suggestion).to_have_count(0)
+
+
+def test_a_tap_before_the_page_s_scripts_ran_is_sent_once_they_do(server, community, live_api,
+                                                                   new_context):
+    verified_resident(server, live_api, community, "chen", "101", "陈伯")
+    vote = community["staff"].post("/votes", {"title": "B栋更换电梯", "rule": "major",
+                                              "description": "更换为无障碍电梯。",
+                                              "building_id": community["building"]["id"]})
+    page = new_context(service_workers="block").new_page()  # else its cache serves forms.js
+    sign_in(page, server.url, "chen", "pw-chenchen")
+    held = []  # a slow phone: forms.js arrives only when the test lets it
+    page.route("**/static/js/forms.js*", lambda route: held.append(route))
+    page.goto(f"{server.url}/votes/{vote['id']}", wait_until="commit")
+    page.get_by_role("radio", name="同意").check()
+    page.get_by_role("button", name="投票").click()
+    expect(page.get_by_test_id("receipt")).to_have_count(0)
+    assert "?" not in page.url, "the bare form went out"
+
+    page.wait_for_function("() => window.shareHutHeldForm")
+    held[0].continue_()
+    expect(page.get_by_test_id("receipt")).to_have_text(re.compile(r"^[A-Z0-9]{4}-"))
