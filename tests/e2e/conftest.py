@@ -18,27 +18,30 @@ TABLET = {"width": 1024, "height": 768}
 
 
 def pytest_collection_modifyitems(items):
-    """Everything under tests/e2e needs the browser."""
+    """Everything under tests/e2e needs the browser, and gets a second try: a browser on a
+    loaded machine now and then misses a beat the product does not. The first try's failure,
+    with what the pages showed, is still printed under "rerun test summary info"."""
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.flaky(reruns=1))
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """A failed browser test reports what each of its pages showed and what the server
     printed last: a timeout alone does not say whether the page was signed out, an error or
-    still loading."""
+    offline. (Sections of the failure itself, so that a retried try shows them too.)"""
     outcome = yield
     report = outcome.get_result()
-    if report.when != "call" or not report.failed:
+    if report.when != "call" or not report.failed or not hasattr(report.longrepr, "addsection"):
         return
     for context in getattr(item.funcargs.get("new_context"), "contexts", []):
         for page in context.pages:
-            report.sections.append((f"page {page.url}", _page_text(page)))
+            report.longrepr.addsection(f"page {page.url}", _page_text(page))
     server = item.funcargs.get("server")
     if server is not None and server.log is not None:
-        report.sections.append(("server output, last lines", _server_lines(server.output())))
+        report.longrepr.addsection("server output, last lines", _server_lines(server.output()))
 
 
 def _server_lines(output, keep=40):
