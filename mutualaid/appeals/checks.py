@@ -6,7 +6,8 @@ a handful of statements per batch rather than several per appeal.
 
 It runs from ``flask --app app escalate-appeals`` (cron, or the background worker every
 ``APPEALS_CHECK_SECONDS``), and lazily before appeal reads, at most once per
-``APPEALS_CHECK_SECONDS`` per process, like the orders' expiry.
+``APPEALS_CHECK_SECONDS`` per process, like the orders' expiry; a read moves one batch of
+each at most (a backlog of thousands is the worker's, not a resident's page's, to wait on).
 """
 import time
 from datetime import timedelta
@@ -25,13 +26,14 @@ BATCH = 500
 KEY = "appeals_next_check"
 
 
-def escalate_overdue(now=None):
-    """Escalate (or at the top, mark) every open appeal past its due time; returns how many."""
+def escalate_overdue(now=None, batches=None):
+    """Escalate (or at the top, mark) every open appeal past its due time, or the first
+    ``batches`` batches of them; returns how many."""
     now = now or utcnow()
     in_a_street = {}  # community id: True when it has a street above it, read once a pass
     due = sa.select(Appeal).where(Appeal.status.in_(OPEN_STATUSES), Appeal.due_at <= now)
     return _in_batches(due.order_by(Appeal.due_at, Appeal.id),
-                       lambda batch: _overdue_steps(batch, in_a_street, now), now)
+                       lambda batch: _overdue_steps(batch, in_a_street, now), now, batches)
 
 
 def _overdue_steps(appeals, in_a_street, now):
@@ -58,8 +60,9 @@ def _overdue_steps(appeals, in_a_street, now):
     return steps
 
 
-def close_unrated(now=None):
-    """Close every resolved appeal left unrated for 7 days; returns how many."""
+def close_unrated(now=None, batches=None):
+    """Close every resolved appeal left unrated for 7 days (or the first ``batches``
+    batches of them); returns how many."""
     now = now or utcnow()
     note = domain.unrated_note()
     unrated = sa.select(Appeal).where(
@@ -67,26 +70,31 @@ def close_unrated(now=None):
         Appeal.resolved_at <= now - timedelta(days=domain.RATING_DAYS))
     return _in_batches(unrated.order_by(Appeal.resolved_at, Appeal.id), lambda batch: [
         (appeal, "closed", note, {"closed_unrated": True, "due_at": None})
-        for appeal in batch], now)
+        for appeal in batch], now, batches)
 
 
-def _in_batches(select, steps_of, now):
+def _in_batches(select, steps_of, now, batches=None):
     """Take ``BATCH`` appeals of ``select`` at a time and apply their steps, until fewer
-    are left (each step takes an appeal out of ``select``); returns how many moved."""
-    done = 0
-    while True:  # photos only when asked for: no step reads them (nor the public payload)
+    are left (each step takes an appeal out of ``select``) or ``batches`` are done;
+    returns how many moved."""
+    done = taken = 0
+    while batches is None or taken < batches:
+        # photos only when asked for: no step reads them (nor the public payload)
         batch = db.session.scalars(select.limit(BATCH).options(so.lazyload(Appeal.photos))
                                    .execution_options(populate_existing=True)).all()
+        taken += 1
         if batch:
             done += len(domain.move_many(steps_of(batch), now))
         if len(batch) < BATCH:
-            return done
+            break
+    return done
 
 
-def run_checks(now=None):
-    """One pass of both checks; returns ``(escalated or marked, closed)``."""
+def run_checks(now=None, batches=None):
+    """One pass of both checks (``batches`` of each at most); returns ``(escalated or
+    marked, closed)``."""
     now = now or utcnow()
-    return escalate_overdue(now), close_unrated(now)
+    return escalate_overdue(now, batches), close_unrated(now, batches)
 
 
 def check_on_read():
@@ -95,7 +103,7 @@ def check_on_read():
     if time.time() < state["at"]:
         return
     state["at"] = time.time() + float(current_app.config.get("APPEALS_CHECK_SECONDS", 60))
-    if any(run_checks()):
+    if any(run_checks(batches=1)):
         db.session.commit()
     else:
         db.session.rollback()  # end the read (SQLite: BEGIN IMMEDIATE holds the write lock)

@@ -109,3 +109,15 @@ def test_the_announced_appeals_are_their_rows_as_written(db, small_batches):
                         for appeal in appeals}
     assert {payload["level"] for payload in payloads.values()} == {"community"}
     assert [payload["version"] for payload in payloads.values()] == [2, 2, 2]
+
+
+def test_a_read_moves_one_batch_and_leaves_the_rest_to_the_worker(db, small_batches):
+    place = make_street()
+    overdue = [file(place) for _ in range(5)]  # filed at T0: long past their day
+    db.session.commit()
+    checks.check_on_read()
+    assert sorted(appeal.level for appeal in overdue) == ["community"] * 2 + ["grid"] * 3
+    checks.check_on_read()  # not again within APPEALS_CHECK_SECONDS
+    assert [appeal.level for appeal in overdue].count("grid") == 3
+    assert checks.escalate_overdue() == 3
+    assert {appeal.level for appeal in overdue} == {"community"}
