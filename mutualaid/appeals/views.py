@@ -119,19 +119,13 @@ def staff():
                   key=lambda a: (a.due_at is None, a.due_at or a.created_at))
     communities = db.session.scalars(sa.select(Community).where(
         Community.id.in_(scope.staff_of)).order_by(Community.name)).all()
-    my_streets = _my_streets()
+    # the street limits shown are those of the viewer's own streets, an admin's too
+    my_streets = streets.streets_staffed_by(current_user, every_for_admin=False)
     return render_template("appeals/staff.html", appeals=mine[:100], communities=communities,
                            limits={c.id: limits.as_dict(limits.limits_for(c.id))
                                    for c in communities},
                            streets=my_streets, street_limits={
                                s.id: _street_limits(s.id) for s in my_streets})
-
-
-def _my_streets():
-    """The streets the viewer is staff of."""
-    ids = streets.street_ids_of(current_user)
-    return db.session.scalars(sa.select(Street).where(Street.id.in_(ids))
-                              .order_by(Street.name)).all()
 
 
 def _street_limits(street_id):

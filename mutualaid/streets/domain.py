@@ -146,10 +146,11 @@ def get_street(street_id):
     return street
 
 
-def streets_staffed_by(user):
-    """The streets ``user`` is staff of (every street for admins), by name."""
+def streets_staffed_by(user, every_for_admin=True):
+    """The streets ``user`` is staff of (every street for admins, unless
+    ``every_for_admin`` is false), by name."""
     select = sa.select(Street).order_by(Street.name)
-    if user.role != "admin":
+    if user.role != "admin" or not every_for_admin:
         select = select.where(Street.id.in_(street_ids_of(user)))
     return db.session.scalars(select).all()
 
