@@ -36,9 +36,11 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when != "call" or not report.failed or not hasattr(report.longrepr, "addsection"):
         return
-    for context in getattr(item.funcargs.get("new_context"), "contexts", []):
+    for number, context in enumerate(getattr(item.funcargs.get("new_context"), "contexts", [])):
+        report.longrepr.addsection(f"context {number}: its pages, failed requests, errors",
+                                   "\n".join(context.journal[-40:]))
         for page in context.pages:
-            report.longrepr.addsection(f"page {page.url}", _page_text(page))
+            report.longrepr.addsection(f"context {number}: page {page.url}", _page_text(page))
     server = item.funcargs.get("server")
     if server is not None and server.log is not None:
         report.longrepr.addsection("server output, last lines", _server_lines(server.output()))
@@ -110,6 +112,7 @@ def new_context(browser):
     def make(viewport=PHONE, **kwargs):
         context = browser.new_context(viewport=viewport, locale="zh-CN", **kwargs)
         context.set_default_timeout(10_000)
+        _keep_journal(context)
         contexts.append(context)
         return context
 
@@ -117,6 +120,29 @@ def new_context(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+def _keep_journal(context):
+    """Note on ``context.journal`` each page it loaded (and whether through the service
+    worker), each request that failed and each script error, for the failure report."""
+    context.journal = journal = []
+
+    def loaded(response):
+        if response.request.resource_type == "document":
+            worker = " (through the service worker)" if response.from_service_worker else ""
+            journal.append(f"{response.status} {response.request.method} {response.url}{worker}")
+
+    def failed(request):
+        # a page left mid-request aborts its fetches and socket polls: only that of a page
+        # itself says something
+        if request.failure != "net::ERR_ABORTED" or request.resource_type == "document":
+            journal.append(f"failed {request.method} {request.url}: {request.failure}")
+
+    context.on("response", loaded)
+    context.on("requestfailed", failed)
+    context.on("weberror", lambda error: journal.append(f"script error: {error.error}"))
+    context.on("console", lambda message: message.type == "error" and journal.append(
+        f"console error: {message.text}"))
 
 
 class Api:
