@@ -18,9 +18,10 @@ TABLET = {"width": 1024, "height": 768}
 
 
 def pytest_collection_modifyitems(items):
-    """Everything under tests/e2e needs the browser, and gets a second try: a browser on a
-    loaded machine now and then misses a beat the product does not. The first try's failure,
-    with what the pages showed, is still printed under "rerun test summary info"."""
+    """Everything under tests/e2e needs the browser, and gets a second try: on a loaded
+    machine about one whole run in three failed one of them, another each time, and no cause
+    is known yet (README, "Tests"). A failed try is still printed, with what its pages showed,
+    under "rerun test summary info"."""
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
