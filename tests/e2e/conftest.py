@@ -125,7 +125,8 @@ def new_context(browser):
 
 def _keep_journal(context):
     """Note on ``context.journal`` each page it loaded (and whether through the service
-    worker), each request that failed and each script error, for the failure report."""
+    worker), where each of its pages went, each request that failed and each script error,
+    for the failure report."""
     context.journal = journal = []
 
     def loaded(response):
@@ -139,6 +140,11 @@ def _keep_journal(context):
         if request.failure != "net::ERR_ABORTED" or request.resource_type == "document":
             journal.append(f"failed {request.method} {request.url}: {request.failure}")
 
+    def opened(page):
+        page.on("framenavigated", lambda frame: frame == page.main_frame and journal.append(
+            f"now at {frame.url}"))
+
+    context.on("page", opened)
     context.on("response", loaded)
     context.on("requestfailed", failed)
     context.on("weberror", lambda error: journal.append(f"script error: {error.error}"))
