@@ -18,7 +18,6 @@ from mutualaid.api import load
 from mutualaid.core.extensions import db
 from mutualaid.places.models import Building, Community
 from mutualaid.streets import domain as streets
-from mutualaid.streets.models import Street
 
 bp = Blueprint("appeals", __name__, url_prefix="/appeals", cli_group=None)
 bp.cli.add_command(escalate_appeals)
@@ -160,6 +159,6 @@ def community_board(community_id):
 @bp.get("/board/street/<id:street_id>")
 def street_board(street_id):
     """The open board of a street (anyone may read it)."""
-    street = db.session.get(Street, street_id) or abort(404)
+    street = streets.get_street(street_id)
     return _board_page(streets.street_community_ids(street.id), street.name, "community",
                        "appeals.street_board", street_id=street.id)
