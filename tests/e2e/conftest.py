@@ -18,10 +18,10 @@ TABLET = {"width": 1024, "height": 768}
 
 
 def pytest_collection_modifyitems(items):
-    """Everything under tests/e2e needs the browser, and gets a second try: on a loaded
-    machine about one whole run in three failed one of them, another each time, and no cause
-    is known yet (README, "Tests"). A failed try is still printed, with what its pages showed,
-    under "rerun test summary info"."""
+    """Everything under tests/e2e needs the browser, and gets a second try: CI has now and
+    then failed one of them, another each time, and no cause is known yet (README, "Tests").
+    A failed try is still printed, with what its pages showed, under "rerun test summary
+    info"."""
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
