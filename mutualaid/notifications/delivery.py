@@ -19,7 +19,7 @@ from mutualaid.accounts.models import User
 from mutualaid.core.database import utcnow
 from mutualaid.core.extensions import db
 from mutualaid.notifications.domain import reader_locale
-from mutualaid.notifications.kinds import renderer
+from mutualaid.notifications.kinds import render_all
 from mutualaid.notifications.models import Delivery, Notification
 from mutualaid.notifications.push import (
     PushFailed, forget_gone, payload_of, send_push, subscriptions_by_user, urgency_of,
@@ -153,15 +153,15 @@ def _prepare(delivery_ids):
     subscriptions = subscriptions_by_user(pushed)
     texted = [row.Notification.user_id for row in rows if row.channel == "sms"]
     communities = _communities(texted)
-    texts = renderer()
+    locales = [reader_locale(row.locale) for row in rows]
+    texts = render_all([(row.Notification, locale) for row, locale in zip(rows, locales)])
     works = []
-    for delivery_id, channel, notification, locale, phone in rows:
-        locale = reader_locale(locale)
-        title, body = texts(notification, locale)
-        work = {"delivery_id": delivery_id, "channel": channel,
+    for row, locale, (title, body) in zip(rows, locales, texts):
+        notification = row.Notification
+        work = {"delivery_id": row.id, "channel": row.channel,
                 "notification_id": notification.id, "user_id": notification.user_id,
-                "phone": phone}
-        if channel == "push":
+                "phone": row.phone}
+        if row.channel == "push":
             work |= {"data": payload_of(notification, title, body),
                      "urgency": urgency_of(notification.kind),
                      "subscriptions": subscriptions.get(notification.user_id, [])}

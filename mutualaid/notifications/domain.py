@@ -12,14 +12,13 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from mutualaid.accounts.models import User
 from mutualaid.core.database import utcnow
 from mutualaid.core.errors import ValidationFailed
 from mutualaid.core.extensions import db
-from mutualaid.notifications.kinds import KINDS, render_each
+from mutualaid.notifications.kinds import KINDS, render_all
 from mutualaid.notifications.models import (
     Delivery, Notification, NotificationSettings, PushSubscription,
 )
@@ -75,12 +74,9 @@ def _check(kind, url):
 def _write(kind, notices, now):
     """The inbox rows of ``notices`` (user ids, params, url), their deliveries, and their
     ``notification.created`` announcements."""
-    values, notice_of = [], []  # each row's notice, by its index in ``notices``
     at = now.astimezone(UTC)  # as it is stored and read back
-    for index, (ids, params, url) in enumerate(notices):
-        for user_id in ids:
-            values.append(dict(user_id=user_id, kind=kind, params=dict(params), url=url, at=at))
-            notice_of.append(index)
+    values = [dict(user_id=user_id, kind=kind, params=dict(params), url=url, at=at)
+              for ids, params, url in notices for user_id in ids]
     if not values:
         return []
     rows = _inserted(values)
@@ -89,7 +85,8 @@ def _write(kind, notices, now):
         from mutualaid.notifications.rq_jobs import enqueue_for
 
         after_commit(enqueue_for, [row.id for row in rows])
-    texts = _texts(rows, notice_of, _locales(sorted({row.user_id for row in rows})))
+    locales = _locales(sorted({row.user_id for row in rows}))
+    texts = render_all([(row, reader_locale(locales.get(row.user_id))) for row in rows])
     for row, (title, body) in zip(rows, texts):
         announce("notification.created", _payload(row, title, body), [room("user", row.user_id)])
     return rows
@@ -116,22 +113,6 @@ def _match(row, by_params):
     if by_params:
         return row["user_id"], row["url"], json.dumps(row["params"], sort_keys=True, default=str)
     return row["user_id"], row["url"]
-
-
-def _texts(rows, notice_of, locales):
-    """Each row's ``(title, body)`` in its reader's language: each notice rendered once per
-    language, under one switch of locale per language."""
-    keys = [(reader_locale(locales.get(row.user_id)), notice)
-            for row, notice in zip(rows, notice_of)]
-    first = {}  # each notice in each language: its first row
-    for row, key in zip(rows, keys):
-        first.setdefault(key, row)
-    rendered = {}
-    for locale in {key[0] for key in first}:
-        in_locale = [key for key in first if key[0] == locale]
-        with force_locale(locale):
-            rendered.update(zip(in_locale, render_each([first[key] for key in in_locale])))
-    return [rendered[key] for key in keys]
 
 
 def _already_told(ids, kind, url, unread_only):

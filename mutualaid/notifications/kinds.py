@@ -93,32 +93,37 @@ def render(notification, locale=None):
         return _render(notification.kind, notification.params or {})
 
 
-def renderer():
-    """A ``render`` that renders each distinct kind, parameters and locale once (the rows
-    of one fan-out share their texts)."""
+def render_all(pairs):
+    """``(title, body)`` of each ``(notification, locale)`` of ``pairs``: each distinct kind,
+    parameters and locale rendered once (a fan-out's thousands of rows share one text), under
+    one switch of locale per language, the kinds' texts and the words their parameters name
+    translated once per language (a periodic check's thousands of notices differ)."""
+    keys, todo = [], {}  # todo: locale -> {key: a notification of that text}
+    for notification, locale in pairs:
+        params = notification.params or {}
+        key = (locale, notification.kind, json.dumps(params, sort_keys=True, default=str))
+        todo.setdefault(locale, {}).setdefault(key, notification)
+        keys.append(key)
     done = {}
-
-    def render_once(notification, locale=None):
-        key = (notification.kind, json.dumps(notification.params or {}, sort_keys=True, default=str),
-               locale)
-        if key not in done:
-            done[key] = render(notification, locale)
-        return done[key]
-
-    return render_once
+    for locale, notifications in todo.items():
+        word = _translated_once()
+        with force_locale(locale):
+            for key, notification in notifications.items():
+                done[key] = _render(notification.kind, notification.params or {}, word)
+    return [done[key] for key in keys]
 
 
-def render_each(notifications):
-    """``render`` of each of ``notifications`` in the current locale, the kinds' texts and the
-    words their parameters name translated once for all (a periodic check renders thousands)."""
-    words = {}  # by identity: the texts are the module's own, alive throughout
+def _translated_once():
+    """``str`` of lazy texts, each translated once (in the locale current when first asked):
+    the texts are the module's own, alive throughout, so their identity is the key."""
+    words = {}
 
     def word(text):
         if id(text) not in words:
             words[id(text)] = str(text)
         return words[id(text)]
 
-    return [_render(n.kind, n.params or {}, word) for n in notifications]
+    return word
 
 
 def _render(kind, params, word=str):

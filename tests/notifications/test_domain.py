@@ -64,19 +64,15 @@ def test_notify_each_returns_its_rows_in_order_and_announces_each(app):
 def test_texts_rendered_together_are_those_rendered_one_by_one(app):
     from types import SimpleNamespace
 
-    from flask_babel import force_locale
-
-    from mutualaid.notifications.kinds import render_each
+    from mutualaid.notifications.kinds import render_all
 
     rows = [SimpleNamespace(kind=kind, params=params) for kind, params in (
         ("appeal.updated", {"title": "Bins", "step": "escalated"}),
         ("appeal.updated", {"title": "Lamp", "step": "closed"}),
         ("vote.closed", {"title": "Lift", "result": "passed"}),
         ("order.accepted", {"title": "Tap", "helper": "Li"}))]
-    for locale in ("zh_CN", "en"):
-        with force_locale(locale):
-            together = render_each(rows)
-        assert together == [render(row, locale) for row in rows]
+    pairs = [(row, locale) for row in rows + rows[:1] for locale in ("zh_CN", "en")]
+    assert render_all(pairs) == [render(row, locale) for row, locale in pairs]
 
 
 def test_texts_render_in_the_readers_language_when_read(app):
