@@ -149,7 +149,6 @@ class CategoryListSchema(Schema):
     items = fields.List(fields.Nested(CategorySchema))
 
 
-appeal_schema = AppealSchema()
 # the name and photos depend on the viewer (``_as_seen_by``): not dumped to be replaced
 _columns_schema = AppealSchema(exclude=("appellant", "photos"))
 event_schema = EventSchema()

@@ -266,7 +266,6 @@ def _point_current(vote, key, ballot, may_replace):
                        code="already_voted")
 
 
-
 # --- closing -------------------------------------------------------------------------------
 
 def close_vote(actor, vote, now=None):
