@@ -3,13 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
-from tests.e2e import test_foundation
-
-
-def sign_in(page, url, username, password):
-    """Sign in through the page form and wait until it is done."""
-    test_foundation.sign_in(page, url, username, password)
-    page.wait_for_url(lambda address: "/login" not in address)
+from tests.e2e.test_foundation import sign_in
 
 
 def resident(live_api, staff, unit, username):

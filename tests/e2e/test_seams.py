@@ -214,6 +214,7 @@ def test_a_tap_before_the_page_s_scripts_ran_is_sent_once_they_do(server, commun
     page.get_by_role("button", name="投票").click()
     expect(page.get_by_test_id("receipt")).to_have_count(0)
     assert "?" not in page.url, "the bare form went out"
+    expect(page.get_by_role("button", name="投票")).to_have_attribute("aria-busy", "true")
 
     page.wait_for_function("() => window.shareHutHeldForm")
     held[0].continue_()
